@@ -1,0 +1,73 @@
+//! The state builders (`with*`/`without*`) shared by the library and the module, generic over
+//! the secret handle: a Dagger `Secret` in the library, a Secret ID in the module's state. They
+//! validate everything that can be checked without a plaintext and never read one.
+
+use crate::core::address::RegistryKey;
+use crate::core::credential::{Credential, Username};
+use crate::core::plan::Plan;
+use crate::error::{Error, Function, Result};
+
+/// `withRegistryAuth`: basic auth for the normalized `address`, replacing any earlier entry.
+pub(crate) fn with_registry_auth<H: Clone>(
+    plan: &Plan<H>,
+    address: &str,
+    username: &str,
+    secret: H,
+) -> Result<Plan<H>> {
+    const F: Function = Function::WithRegistryAuth;
+    let key = parse_key(F, address)?;
+    let username =
+        Username::parse(username).map_err(|problem| Error::argument(F, "username", problem))?;
+    Ok(with(plan, |plan| {
+        plan.set(
+            key,
+            Credential::Basic {
+                username,
+                password: secret,
+            },
+        )
+    }))
+}
+
+/// `withoutRegistryAuth`: removes the normalized `address`.
+pub(crate) fn without_registry_auth<H: Clone>(plan: &Plan<H>, address: &str) -> Result<Plan<H>> {
+    let key = parse_key(Function::WithoutRegistryAuth, address)?;
+    Ok(with(plan, |plan| plan.remove(key)))
+}
+
+/// `withIdentityToken`: an `identitytoken` entry.
+pub(crate) fn with_identity_token<H: Clone>(
+    plan: &Plan<H>,
+    address: &str,
+    token: H,
+) -> Result<Plan<H>> {
+    let key = parse_key(Function::WithIdentityToken, address)?;
+    Ok(with(plan, |plan| plan.set(key, Credential::IdentityToken(token))))
+}
+
+/// `withRegistryToken`: a `registrytoken` entry.
+pub(crate) fn with_registry_token<H: Clone>(
+    plan: &Plan<H>,
+    address: &str,
+    token: H,
+) -> Result<Plan<H>> {
+    let key = parse_key(Function::WithRegistryToken, address)?;
+    Ok(with(plan, |plan| plan.set(key, Credential::RegistryToken(token))))
+}
+
+/// `withDockerConfig`: merges an imported config at this point of the chain.
+pub(crate) fn with_docker_config<H: Clone>(plan: &Plan<H>, config: H) -> Plan<H> {
+    with(plan, |plan| plan.import(config))
+}
+
+/// A copy of `plan` with one change applied.
+fn with<H: Clone>(plan: &Plan<H>, change: impl FnOnce(&mut Plan<H>)) -> Plan<H> {
+    let mut plan = plan.clone();
+    change(&mut plan);
+    plan
+}
+
+/// Normalizes `address`, naming the function in the error.
+fn parse_key(function: Function, address: &str) -> Result<RegistryKey> {
+    RegistryKey::parse(address).map_err(|problem| Error::argument(function, "address", problem))
+}

@@ -1,0 +1,133 @@
+//! The few raw GraphQL requests the library makes itself, through the `dagger-sdk` crate's public
+//! GraphQL client: reading many plaintexts in ONE aliased query, storing the rendered config with
+//! `setSecret`, and resolving an ID. Going raw (instead of the crate's per-field getters) is what
+//! keeps `secret()` at a constant number of round trips, keeps plaintext in wiped buffers, and
+//! avoids the crate's `unwrap`s on unexpected answers.
+
+use dagger_sdk::core::graphql_client::DynGraphQLClient;
+use dagger_sdk::{Id, Secret, Selection};
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use crate::core::plaintext::Plaintext;
+use crate::core::render::RenderedConfig;
+use crate::error::EngineProblem;
+
+/// Reads every secret's plaintext with one request: `query{s0:<secret 0>{plaintext} s1:…}`.
+/// No request is made for an empty list.
+pub(crate) async fn read_plaintexts(
+    client: &DynGraphQLClient,
+    secrets: &[&Secret],
+) -> Result<Vec<Plaintext>, EngineProblem> {
+    const ACTION: &str = "reading the secrets";
+    if secrets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut fields = Vec::with_capacity(secrets.len());
+    for (index, secret) in secrets.iter().enumerate() {
+        let field = root_field(&secret.selection.select("plaintext"))
+            .await
+            .map_err(|detail| EngineProblem::new(ACTION, detail))?;
+        fields.push(format!("s{index}:{field}"));
+    }
+    let query = format!("query{{{}}}", fields.join(" "));
+    let mut data = client
+        .query(&query)
+        .await
+        .map_err(|e| EngineProblem::new(ACTION, e))?
+        .ok_or_else(|| EngineProblem::new(ACTION, "the answer had no data"))?;
+
+    let mut plaintexts = Vec::with_capacity(secrets.len());
+    for index in 0..secrets.len() {
+        let alias = format!("s{index}");
+        let value = data.get_mut(&alias).map(Value::take).unwrap_or(Value::Null);
+        let text = take_leaf_string(value).ok_or_else(|| {
+            EngineProblem::new(ACTION, format!("secret #{index} has no plaintext (is it a Secret?)"))
+        })?;
+        plaintexts.push(Plaintext::new(text));
+    }
+    Ok(plaintexts)
+}
+
+/// `setSecret(name, plaintext){id}`. The query text holding the config lives in a wiped buffer,
+/// and the engine's message is withheld on failure because it could quote the plaintext.
+pub(crate) async fn set_secret(
+    client: &DynGraphQLClient,
+    name: &str,
+    config: &RenderedConfig,
+) -> Result<Id, EngineProblem> {
+    const ACTION: &str = "storing the rendered config with setSecret";
+    let name = string_literal(name);
+    // A JSON string literal is a valid GraphQL string literal; escaping grows text at most
+    // six-fold, so this capacity means the buffer never reallocates (no unwiped copies).
+    let mut query = Zeroizing::new(Vec::with_capacity(64 + name.len() + 6 * config.len()));
+    query.extend_from_slice(b"query{setSecret(name:");
+    query.extend_from_slice(name.as_bytes());
+    query.extend_from_slice(b",plaintext:");
+    serde_json::to_writer(&mut *query, config.as_str())
+        .map_err(|_| EngineProblem::withheld(ACTION))?;
+    query.extend_from_slice(b"){id}}");
+    let query = std::str::from_utf8(&query).map_err(|_| EngineProblem::withheld(ACTION))?;
+    let data = client
+        .query(query)
+        .await
+        .map_err(|_| EngineProblem::withheld(ACTION))?
+        .ok_or_else(|| EngineProblem::withheld(ACTION))?;
+    data.pointer("/setSecret/id")
+        .and_then(Value::as_str)
+        .map(|id| Id(id.to_owned()))
+        .ok_or_else(|| EngineProblem::new(ACTION, "the answer had no secret ID"))
+}
+
+/// Executes `<selection>{id}` and returns the ID (used to materialize a container change).
+pub(crate) async fn resolve_id(
+    client: &DynGraphQLClient,
+    selection: &Selection,
+    action: &'static str,
+) -> Result<Id, EngineProblem> {
+    let field = root_field(&selection.select("id"))
+        .await
+        .map_err(|detail| EngineProblem::new(action, detail))?;
+    let data = client
+        .query(&format!("query{{{field}}}"))
+        .await
+        .map_err(|e| EngineProblem::new(action, e))?
+        .ok_or_else(|| EngineProblem::new(action, "the answer had no data"))?;
+    take_leaf_string(data)
+        .map(Id)
+        .ok_or_else(|| EngineProblem::new(action, "the answer had no ID"))
+}
+
+/// A GraphQL string literal for `text` (JSON string syntax is valid GraphQL string syntax).
+pub(crate) fn string_literal(text: &str) -> String {
+    Value::from(text).to_string()
+}
+
+/// The crate renders a selection as `query{a(..){b{c}}}`; this returns `a(..){b{c}}` so several
+/// selections can be aliased into one document.
+async fn root_field(selection: &Selection) -> Result<String, String> {
+    let document = selection
+        .build()
+        .await
+        .map_err(|e| format!("the query could not be built: {e}"))?;
+    document
+        .strip_prefix("query{")
+        .and_then(|rest| rest.strip_suffix('}'))
+        .filter(|field| !field.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| "the query builder produced an unexpected document".to_owned())
+}
+
+/// A selection chain answers as nested single-key objects ending in one scalar; this walks down
+/// and takes the string out without copying it.
+fn take_leaf_string(mut value: Value) -> Option<String> {
+    loop {
+        match value {
+            Value::String(text) => return Some(text),
+            Value::Object(object) if object.len() == 1 => {
+                value = object.into_iter().next().map(|(_, v)| v)?;
+            }
+            _ => return None,
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! [`RegistryConfig`]: the library API for Rust pipelines built on the `dagger-sdk` crate.
+
+use std::fmt;
+
+use dagger_sdk::{Container, ContainerWithMountedSecretOpts, Id, Query, Secret};
+
+use super::graphql;
+use super::options;
+use crate::chain;
+use crate::core::credential::Credential;
+use crate::core::naming::{secret_name, SecretPrefix};
+use crate::core::plan::{Plan, Step};
+use crate::core::render::render;
+use crate::error::{ConfigProblem, EngineProblem, Error, Function, Result};
+
+/// A registry credential set that renders to a Docker-style `config.json` Secret.
+///
+/// Immutable: every `with*` returns a new value. It only ever holds Secret *handles*; plaintexts
+/// are read when the config is rendered (`secret`, `mount_*`, `secret_variable`), all in one
+/// request, and wiped right after.
+///
+/// ```no_run
+/// # async fn pipeline(dag: dagger_sdk::Query) -> registry_config::Result<()> {
+/// use registry_config::RegistryConfig;
+///
+/// let token = dag.secret("env:GITHUB_TOKEN");
+/// let helm = dag.container().from("alpine/helm:3.17.0");
+/// let helm = RegistryConfig::new()
+///     .with_registry_auth("ghcr.io", "me", token)?
+///     .mount_docker_config(&dag, &helm, "/root/.docker", "")
+///     .await?;
+/// # let _ = helm;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Default)]
+pub struct RegistryConfig {
+    plan: Plan<Secret>,
+}
+
+impl RegistryConfig {
+    /// An empty config (renders as `{"auths":{}}`).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Wraps a plan (the module decodes its state into one).
+    pub(crate) fn from_plan(plan: Plan<Secret>) -> Self {
+        Self { plan }
+    }
+
+    /// Adds basic auth for `address` (replacing any entry with the same normalized key).
+    /// Fails on an address or username that no tool would accept.
+    pub fn with_registry_auth(&self, address: &str, username: &str, secret: Secret) -> Result<Self> {
+        chain::with_registry_auth(&self.plan, address, username, secret).map(Self::from_plan)
+    }
+
+    /// Removes the entry whose normalized key matches `address` (also one an earlier
+    /// `with_docker_config` brings in); a no-op when there is none.
+    pub fn without_registry_auth(&self, address: &str) -> Result<Self> {
+        chain::without_registry_auth(&self.plan, address).map(Self::from_plan)
+    }
+
+    /// Adds an OAuth2 refresh token for `address`, rendered as `identitytoken`.
+    pub fn with_identity_token(&self, address: &str, token: Secret) -> Result<Self> {
+        chain::with_identity_token(&self.plan, address, token).map(Self::from_plan)
+    }
+
+    /// Adds a bearer token for `address`, rendered as `registrytoken`.
+    pub fn with_registry_token(&self, address: &str, token: Secret) -> Result<Self> {
+        chain::with_registry_token(&self.plan, address, token).map(Self::from_plan)
+    }
+
+    /// Merges the `auths` of an existing `config.json` (e.g. `dag.secret("file:…/config.json")`)
+    /// at this point of the chain: later calls override its entries, earlier ones are overridden
+    /// by it. `credsStore`/`credHelpers` are dropped (no helper exists inside a container). The
+    /// file is parsed when the config is rendered.
+    pub fn with_docker_config(&self, config: Secret) -> Self {
+        Self::from_plan(chain::with_docker_config(&self.plan, config))
+    }
+
+    /// The normalized keys, sorted. Reads only imported configs (never a password), and makes no
+    /// request at all when nothing is imported.
+    pub async fn registries(&self, dag: &Query) -> Result<Vec<String>> {
+        const F: Function = Function::Registries;
+        let configs = graphql::read_plaintexts(&dag.graphql_client, &self.plan.import_handles())
+            .await
+            .map_err(|problem| Error::engine(F, problem))?;
+        self.plan
+            .keys(configs)
+            .map_err(|problem| Error::config(F, problem))
+    }
+
+    /// Renders the config and returns it as a Secret named `registry-config-<digest>`.
+    pub async fn secret(&self, dag: &Query) -> Result<Secret> {
+        self.secret_named(dag, "").await
+    }
+
+    /// Like [`RegistryConfig::secret`] with `name` as the name's prefix (`<name>-<digest>`; the
+    /// digest keeps different contents from ever sharing a name). `""` means the default prefix.
+    pub async fn secret_named(&self, dag: &Query, name: &str) -> Result<Secret> {
+        let id = self.secret_id(dag, Function::Secret, name).await?;
+        Ok(dag.r#ref(id))
+    }
+
+    /// Mounts the config read-only at `path` (e.g. [`options::DEFAULT_CONFIG_PATH`]). `owner`
+    /// (`""` = root) makes it readable for non-root images; `mode` needs an owner.
+    pub async fn mount_secret(
+        &self,
+        dag: &Query,
+        container: &Container,
+        path: &str,
+        owner: &str,
+        mode: Option<i64>,
+    ) -> Result<Container> {
+        const F: Function = Function::MountSecret;
+        let path = options::mount_path(path).map_err(|p| Error::argument(F, "path", p))?;
+        let owner = options::owner(owner).map_err(|p| Error::argument(F, "owner", p))?;
+        let mode = options::mode(mode, owner).map_err(|p| Error::argument(F, "mode", p))?;
+        let id = self.secret_id(dag, F, "").await?;
+        Ok(mount(container, path, id, owner, mode))
+    }
+
+    /// Mounts the config at `<dir>/config.json` and sets `DOCKER_CONFIG=<dir>`, the one place
+    /// docker, buildx, helm (fallback), oras, crane, skopeo (fallback), kaniko and regctl all read.
+    pub async fn mount_docker_config(
+        &self,
+        dag: &Query,
+        container: &Container,
+        dir: &str,
+        owner: &str,
+    ) -> Result<Container> {
+        const F: Function = Function::MountDockerConfig;
+        let dir = options::config_dir(dir).map_err(|p| Error::argument(F, "dir", p))?;
+        let owner = options::owner(owner).map_err(|p| Error::argument(F, "owner", p))?;
+        let id = self.secret_id(dag, F, "").await?;
+        Ok(mount(container, &format!("{dir}/config.json"), id, owner, None)
+            .with_env_variable("DOCKER_CONFIG", dir))
+    }
+
+    /// Sets the config as the secret variable `name` (default `DOCKER_AUTH_CONFIG`, read by the
+    /// docker CLI ≥ 28.3 with no file at all). Fails if the config holds token entries, which
+    /// that variable cannot carry.
+    pub async fn secret_variable(
+        &self,
+        dag: &Query,
+        container: &Container,
+        name: &str,
+    ) -> Result<Container> {
+        const F: Function = Function::SecretVariable;
+        let name = options::env_name(name).map_err(|p| Error::argument(F, "name", p))?;
+        let id = self.render_and_store(dag, F, "", true).await?;
+        Ok(container.with_secret_variable(name, id))
+    }
+
+    /// Renders and stores the config with `setSecret`, returning the Secret's ID. Used by the
+    /// module, which returns IDs rather than lazy objects.
+    pub(crate) async fn secret_id(&self, dag: &Query, function: Function, name: &str) -> Result<Id> {
+        self.render_and_store(dag, function, name, false).await
+    }
+
+    /// One plaintext request, render, name, one `setSecret` request. Plaintext buffers are wiped
+    /// when this returns (the resolved entries and the rendered bytes are dropped here).
+    async fn render_and_store(
+        &self,
+        dag: &Query,
+        function: Function,
+        name: &str,
+        auth_only: bool,
+    ) -> Result<Id> {
+        let argument = if function == Function::SecretMountMount {
+            "secretName"
+        } else {
+            "name"
+        };
+        let prefix =
+            SecretPrefix::parse(name).map_err(|problem| Error::argument(function, argument, problem))?;
+        let plaintexts = graphql::read_plaintexts(&dag.graphql_client, &self.plan.handles())
+            .await
+            .map_err(|problem| Error::engine(function, problem))?;
+        let entries = self
+            .plan
+            .resolve(plaintexts)
+            .map_err(|problem| Error::config(function, problem))?;
+        if auth_only {
+            if let Some((key, _)) = entries.iter().find(|(_, credential)| credential.is_token()) {
+                return Err(Error::config(
+                    function,
+                    ConfigProblem::TokenInSecretVariable {
+                        key: key.as_str().to_owned(),
+                    },
+                ));
+            }
+        }
+        let rendered = render(&entries).map_err(|problem| Error::config(function, problem))?;
+        drop(entries);
+        let secret_name =
+            secret_name(&prefix, &rendered).map_err(|problem| Error::config(function, problem))?;
+        graphql::set_secret(&dag.graphql_client, &secret_name, &rendered)
+            .await
+            .map_err(|problem: EngineProblem| Error::engine(function, problem))
+    }
+}
+
+/// `withMountedSecret(path, source, owner?, mode?)`; unset options keep the engine defaults
+/// (root, 0400).
+pub(crate) fn mount(
+    container: &Container,
+    path: &str,
+    secret: Id,
+    owner: Option<&str>,
+    mode: Option<i64>,
+) -> Container {
+    let opts = ContainerWithMountedSecretOpts {
+        expand: None,
+        inherit_owner: None,
+        mode: mode.and_then(|m| isize::try_from(m).ok()),
+        owner,
+    };
+    container.with_mounted_secret_opts(path, secret, opts)
+}
+
+impl fmt::Debug for RegistryConfig {
+    /// Shows keys, kinds and usernames; never a secret (handles are shown as `<secret>`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let steps: Vec<String> = self
+            .plan
+            .steps()
+            .iter()
+            .map(|step| match step {
+                Step::Set { key, credential } => match credential {
+                    Credential::Basic { username, .. } => {
+                        format!("auth {key} as {username:?}")
+                    }
+                    Credential::IdentityToken(_) => format!("identitytoken {key}"),
+                    Credential::RegistryToken(_) => format!("registrytoken {key}"),
+                },
+                Step::Remove { key } => format!("remove {key}"),
+                Step::Import { .. } => "import <secret>".to_owned(),
+            })
+            .collect();
+        f.debug_struct("RegistryConfig").field("steps", &steps).finish()
+    }
+}

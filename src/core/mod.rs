@@ -1,0 +1,10 @@
+//! The pure core: no I/O and no Dagger types. Everything here is deterministic and unit-tested:
+//! key normalization, credentials, the ordered plan, rendering, imported configs and naming.
+
+pub mod address;
+pub mod credential;
+pub mod import;
+pub mod naming;
+pub mod plaintext;
+pub mod plan;
+pub mod render;

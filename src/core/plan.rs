@@ -1,0 +1,220 @@
+//! The credential set as a caller builds it: an ordered list of steps that hold secret *handles*,
+//! never plaintexts. Building it is cheap and leak-free; [`Plan::resolve`] turns it into the final
+//! entries once the plaintexts have been read.
+
+use std::collections::BTreeMap;
+
+use super::address::RegistryKey;
+use super::credential::{Credential, ResolvedCredential};
+use super::import::{parse_docker_config, ImportError};
+use super::plaintext::Plaintext;
+use super::render::ResolvedEntries;
+
+/// One step of the chain, in call order. `H` is the secret handle type (a Dagger `Secret` in the
+/// library, a Secret ID in the module's state).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step<H> {
+    /// Set the credential for a key (replacing any earlier one).
+    Set {
+        /// The normalized key.
+        key: RegistryKey,
+        /// The credential, with its secret as a handle.
+        credential: Credential<H>,
+    },
+    /// Remove the key, including a copy an earlier import brought in.
+    Remove {
+        /// The normalized key.
+        key: RegistryKey,
+    },
+    /// Merge the `auths` of an existing `config.json` held in a secret.
+    Import {
+        /// The secret holding the file.
+        config: H,
+    },
+}
+
+/// An immutable-by-convention, ordered credential plan. Later steps win.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan<H> {
+    steps: Vec<Step<H>>,
+}
+
+impl<H> Default for Plan<H> {
+    fn default() -> Self {
+        Self { steps: Vec::new() }
+    }
+}
+
+impl<H> Plan<H> {
+    /// Rebuilds a plan from steps (e.g. decoded module state), keeping their order.
+    pub fn from_steps(steps: Vec<Step<H>>) -> Self {
+        Self { steps }
+    }
+
+    /// The steps, in call order.
+    pub fn steps(&self) -> &[Step<H>] {
+        &self.steps
+    }
+
+    /// Sets `key` to `credential`. Earlier set/remove steps for the same key can no longer affect
+    /// the result, so they are dropped and the state stays small.
+    pub fn set(&mut self, key: RegistryKey, credential: Credential<H>) {
+        self.forget(&key);
+        self.steps.push(Step::Set { key, credential });
+    }
+
+    /// Removes `key`. A removal is recorded only when an earlier import could have brought the
+    /// key in; otherwise dropping the earlier steps is enough.
+    pub fn remove(&mut self, key: RegistryKey) {
+        self.forget(&key);
+        if self.has_import() {
+            self.steps.push(Step::Remove { key });
+        }
+    }
+
+    /// Merges an imported config at this point of the chain.
+    pub fn import(&mut self, config: H) {
+        self.steps.push(Step::Import { config });
+    }
+
+    /// Whether any step imports a config (whose keys are only known once it is read).
+    pub fn has_import(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|step| matches!(step, Step::Import { .. }))
+    }
+
+    /// Every secret handle, in step order: the plaintexts [`Plan::resolve`] expects, one each.
+    pub fn handles(&self) -> Vec<&H> {
+        self.steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::Set { credential, .. } => Some(credential.secret()),
+                Step::Import { config } => Some(config),
+                Step::Remove { .. } => None,
+            })
+            .collect()
+    }
+
+    /// The handles of imported configs, in step order: what [`Plan::keys`] expects.
+    pub fn import_handles(&self) -> Vec<&H> {
+        self.steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::Import { config } => Some(config),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The final normalized keys, sorted, given the plaintexts of [`Plan::import_handles`]. Reads
+    /// no password: only imported configs are needed to know the keys.
+    pub fn keys(&self, imported_configs: Vec<Plaintext>) -> Result<Vec<String>, ResolveError> {
+        let expected = self.import_handles().len();
+        if imported_configs.len() != expected {
+            return Err(ResolveError::Count {
+                expected,
+                got: imported_configs.len(),
+            });
+        }
+        let mut configs = imported_configs.into_iter();
+        let mut keys = std::collections::BTreeSet::new();
+        let mut import_index = 0;
+        for step in &self.steps {
+            match step {
+                Step::Set { key, .. } => {
+                    keys.insert(key.as_str().to_owned());
+                }
+                Step::Remove { key } => {
+                    keys.remove(key.as_str());
+                }
+                Step::Import { .. } => {
+                    import_index += 1;
+                    if let Some(config) = configs.next() {
+                        let imported = parse_docker_config(config.expose()).map_err(|problem| {
+                            ResolveError::Import {
+                                index: import_index,
+                                problem,
+                            }
+                        })?;
+                        keys.extend(imported.into_iter().map(|(key, _)| key.as_str().to_owned()));
+                    }
+                }
+            }
+        }
+        Ok(keys.into_iter().collect())
+    }
+
+    /// Applies the steps in order with the plaintexts read for [`Plan::handles`]. Fails on an
+    /// imported config that cannot be parsed, naming which import it was (1-based).
+    pub fn resolve(
+        &self,
+        plaintexts: Vec<Plaintext>,
+    ) -> Result<ResolvedEntries, ResolveError> {
+        let expected = self.handles().len();
+        if plaintexts.len() != expected {
+            return Err(ResolveError::Count {
+                expected,
+                got: plaintexts.len(),
+            });
+        }
+        let mut plaintexts = plaintexts.into_iter();
+        let mut entries: ResolvedEntries = BTreeMap::new();
+        let mut import_index = 0;
+        for step in &self.steps {
+            match step {
+                Step::Set { key, credential } => {
+                    if let Some(secret) = plaintexts.next() {
+                        entries.insert(key.clone(), credential.with_secret(secret));
+                    }
+                }
+                Step::Remove { key } => {
+                    entries.remove(key);
+                }
+                Step::Import { .. } => {
+                    import_index += 1;
+                    if let Some(config) = plaintexts.next() {
+                        let imported: Vec<(RegistryKey, ResolvedCredential)> =
+                            parse_docker_config(config.expose()).map_err(|problem| {
+                                ResolveError::Import {
+                                    index: import_index,
+                                    problem,
+                                }
+                            })?;
+                        entries.extend(imported);
+                    }
+                }
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Drops earlier set/remove steps for `key`.
+    fn forget(&mut self, key: &RegistryKey) {
+        self.steps.retain(|step| match step {
+            Step::Set { key: k, .. } | Step::Remove { key: k } => k != key,
+            Step::Import { .. } => true,
+        });
+    }
+}
+
+/// Why a plan could not be resolved.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    /// An imported config (the `index`-th `withDockerConfig`, 1-based) is malformed.
+    #[error("the config given to withDockerConfig call #{index} is invalid: {problem}")]
+    Import {
+        /// Which import, 1-based in call order.
+        index: usize,
+        /// What is wrong with it.
+        problem: ImportError,
+    },
+    /// The engine answered a different number of plaintexts than were asked for.
+    #[error("expected {expected} secret values from the engine, got {got}")]
+    Count {
+        /// How many were asked for.
+        expected: usize,
+        /// How many arrived.
+        got: usize,
+    },
+}

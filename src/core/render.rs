@@ -1,0 +1,186 @@
+//! Rendering resolved credentials into `config.json` bytes.
+//!
+//! The output is compact JSON, `{"auths":{KEY:{...}}}`, keys in byte order, one field per entry,
+//! standard base64 with padding. The same entries always give the same bytes, which is what lets
+//! the secret's name (and every downstream cache key) stay stable.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use base64::Engine as _;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use super::address::RegistryKey;
+use super::credential::{Credential, ResolvedCredential};
+
+/// The engine's `setSecret` plaintext limit, in bytes.
+pub const MAX_CONFIG_BYTES: usize = 128_000;
+
+/// The final credential set: one resolved credential per normalized key, in key order.
+pub type ResolvedEntries = BTreeMap<RegistryKey, ResolvedCredential>;
+
+/// A rendered `config.json`. Wiped on drop; `Debug` shows only its length.
+pub struct RenderedConfig(Zeroizing<Vec<u8>>);
+
+impl RenderedConfig {
+    /// The JSON bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The JSON text (rendering only ever produces UTF-8).
+    pub fn as_str(&self) -> &str {
+        // serde_json writes UTF-8 only; the fallback is unreachable but keeps this panic-free.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the buffer is empty (never true for a rendered config).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for RenderedConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RenderedConfig(<{} bytes redacted>)", self.0.len())
+    }
+}
+
+/// Why a credential set cannot be rendered.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    /// Over the engine's secret size limit.
+    #[error("the rendered config is {size} bytes, over the engine's {MAX_CONFIG_BYTES}-byte secret limit; split the registries across several configs")]
+    TooLarge {
+        /// Rendered size in bytes.
+        size: usize,
+    },
+    /// Several namespace keys for one host and no host-level key.
+    #[error("the keys {keys:?} all scope host {host:?} to a namespace and there is no {host:?} key; docker, oras and crane look credentials up by host and would pick one of them at random; add a host-level entry for {host:?} or keep one namespace")]
+    AmbiguousNamespaces {
+        /// The shared host.
+        host: String,
+        /// The namespace keys for that host.
+        keys: Vec<String>,
+    },
+    /// serde_json refused the entries (only strings are written, so this indicates a bug).
+    #[error("internal error: the config could not be serialized")]
+    Serialization,
+}
+
+/// Renders the entries into `config.json` bytes, after checking the namespace rule and the size
+/// limit. Intermediate buffers holding secrets are wiped.
+pub fn render(entries: &ResolvedEntries) -> Result<RenderedConfig, RenderError> {
+    check_namespaces(entries)?;
+
+    let auths: Vec<Option<Zeroizing<String>>> = entries
+        .values()
+        .map(|credential| match credential {
+            Credential::Basic { username, password } => {
+                Some(basic_auth(username.as_str(), password.expose()))
+            }
+            _ => None,
+        })
+        .collect();
+    let file = File {
+        auths: entries
+            .iter()
+            .zip(&auths)
+            .map(|((key, credential), auth)| {
+                let entry = match credential {
+                    Credential::Basic { .. } => Entry {
+                        auth: auth.as_deref().map(String::as_str),
+                        ..Entry::default()
+                    },
+                    Credential::IdentityToken(token) => Entry {
+                        identitytoken: Some(token.expose()),
+                        ..Entry::default()
+                    },
+                    Credential::RegistryToken(token) => Entry {
+                        registrytoken: Some(token.expose()),
+                        ..Entry::default()
+                    },
+                };
+                (key.as_str(), entry)
+            })
+            .collect(),
+    };
+
+    // JSON escaping grows a string at most six-fold; reserving that bound up front means the
+    // buffer never reallocates, so no unwiped copy of a secret is left behind in freed memory.
+    let bound = 16 + entries
+        .iter()
+        .zip(&auths)
+        .map(|((key, credential), auth)| {
+            let secret_len = auth
+                .as_ref()
+                .map_or(credential.secret().expose().len(), |a| a.len());
+            6 * (key.as_str().len() + secret_len) + 32
+        })
+        .sum::<usize>();
+    let mut out = Zeroizing::new(Vec::with_capacity(bound));
+    serde_json::to_writer(&mut *out, &file).map_err(|_| RenderError::Serialization)?;
+    if out.len() > MAX_CONFIG_BYTES {
+        return Err(RenderError::TooLarge { size: out.len() });
+    }
+    Ok(RenderedConfig(out))
+}
+
+/// `base64(username ":" password)` in wiped buffers sized exactly.
+fn basic_auth(username: &str, password: &str) -> Zeroizing<String> {
+    let mut joined = Zeroizing::new(String::with_capacity(username.len() + 1 + password.len()));
+    joined.push_str(username);
+    joined.push(':');
+    joined.push_str(password);
+    let engine = &base64::engine::general_purpose::STANDARD;
+    let mut encoded = Zeroizing::new(String::with_capacity(
+        base64::encoded_len(joined.len(), true).unwrap_or(0),
+    ));
+    engine.encode_string(joined.as_bytes(), &mut encoded);
+    encoded
+}
+
+/// Rejects a host that has two or more namespace keys and no host-level key.
+fn check_namespaces(entries: &ResolvedEntries) -> Result<(), RenderError> {
+    let mut by_host: BTreeMap<&str, (bool, Vec<String>)> = BTreeMap::new();
+    for key in entries.keys() {
+        let (has_host_key, namespaced) = by_host.entry(key.host()).or_default();
+        match key.namespace() {
+            None => *has_host_key = true,
+            Some(_) => namespaced.push(key.as_str().to_owned()),
+        }
+    }
+    match by_host
+        .into_iter()
+        .find(|(_, (has_host_key, namespaced))| !has_host_key && namespaced.len() > 1)
+    {
+        Some((host, (_, keys))) => Err(RenderError::AmbiguousNamespaces {
+            host: host.to_owned(),
+            keys,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The serialized shape of `config.json`.
+#[derive(Serialize)]
+struct File<'a> {
+    auths: BTreeMap<&'a str, Entry<'a>>,
+}
+
+/// One `auths` entry; exactly one field is set.
+#[derive(Serialize, Default)]
+struct Entry<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identitytoken: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registrytoken: Option<&'a str>,
+}

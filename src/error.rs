@@ -1,0 +1,248 @@
+//! The one error type of the library and the module.
+//!
+//! Every message names the function (by its Dagger API name, which the README maps to the Rust
+//! name), the argument when there is one, and the offending non-secret value, and says what is
+//! accepted. No variant can carry a password, token, `auth` value or rendered config: imported
+//! configs are reported by entry key and field, and engine messages about requests that carry
+//! plaintext are never passed on.
+
+use std::fmt;
+
+use crate::core::address::AddressError;
+use crate::core::credential::UsernameError;
+use crate::core::naming::{NamingError, PrefixError};
+use crate::core::plan::ResolveError;
+use crate::core::render::RenderError;
+
+/// Result alias for this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The API function an error comes from, displayed with its Dagger (GraphQL) name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Function {
+    /// `withRegistryAuth` / `with_registry_auth`.
+    WithRegistryAuth,
+    /// `withoutRegistryAuth` / `without_registry_auth`.
+    WithoutRegistryAuth,
+    /// `withIdentityToken` / `with_identity_token`.
+    WithIdentityToken,
+    /// `withRegistryToken` / `with_registry_token`.
+    WithRegistryToken,
+    /// `withDockerConfig` / `with_docker_config`.
+    WithDockerConfig,
+    /// `registries`.
+    Registries,
+    /// `secret` / `secret_named`.
+    Secret,
+    /// `mountSecret` / `mount_secret`.
+    MountSecret,
+    /// `mountDockerConfig` / `mount_docker_config`.
+    MountDockerConfig,
+    /// `secretVariable` / `secret_variable`.
+    SecretVariable,
+    /// `secretMount` (the Go-module-compatible mount builder).
+    SecretMount,
+    /// `SecretMount.mount`.
+    SecretMountMount,
+}
+
+impl Function {
+    /// The Dagger API name.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Function::WithRegistryAuth => "withRegistryAuth",
+            Function::WithoutRegistryAuth => "withoutRegistryAuth",
+            Function::WithIdentityToken => "withIdentityToken",
+            Function::WithRegistryToken => "withRegistryToken",
+            Function::WithDockerConfig => "withDockerConfig",
+            Function::Registries => "registries",
+            Function::Secret => "secret",
+            Function::MountSecret => "mountSecret",
+            Function::MountDockerConfig => "mountDockerConfig",
+            Function::SecretVariable => "secretVariable",
+            Function::SecretMount => "secretMount",
+            Function::SecretMountMount => "SecretMount.mount",
+        }
+    }
+}
+
+impl fmt::Display for Function {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.api_name())
+    }
+}
+
+/// Everything that can go wrong, with enough context to fix it and nothing secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An argument was rejected before anything was sent to the engine.
+    #[error("{function}: argument {argument}: {problem}")]
+    InvalidArgument {
+        /// Where.
+        function: Function,
+        /// Which argument (its Dagger API name).
+        argument: &'static str,
+        /// What is wrong and what is accepted.
+        problem: ArgumentProblem,
+    },
+    /// The credential set cannot be rendered as asked.
+    #[error("{function}: {problem}")]
+    InvalidConfig {
+        /// Where.
+        function: Function,
+        /// What is wrong.
+        problem: ConfigProblem,
+    },
+    /// The engine refused or failed a request.
+    #[error("{function}: {problem}")]
+    Engine {
+        /// Where.
+        function: Function,
+        /// What failed.
+        problem: EngineProblem,
+    },
+}
+
+/// Why an argument was rejected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ArgumentProblem {
+    /// A registry address.
+    #[error(transparent)]
+    Address(#[from] AddressError),
+    /// A username.
+    #[error(transparent)]
+    Username(#[from] UsernameError),
+    /// A secret-name prefix.
+    #[error(transparent)]
+    Name(#[from] PrefixError),
+    /// A path inside the container.
+    #[error("{path:?} {reason}")]
+    Path {
+        /// The rejected path.
+        path: String,
+        /// What is wrong and what is accepted.
+        reason: &'static str,
+    },
+    /// An owner (`user[:group]`).
+    #[error("{owner:?} is not a user or user:group; it must not contain whitespace or control characters")]
+    Owner {
+        /// The rejected owner.
+        owner: String,
+    },
+    /// A file mode.
+    #[error("{mode} {reason}")]
+    Mode {
+        /// The rejected mode (decimal, as the API takes it).
+        mode: i64,
+        /// What is wrong and what is accepted.
+        reason: &'static str,
+    },
+    /// An environment variable name.
+    #[error("{name:?} is not an environment variable name; use letters, digits and '_', not starting with a digit")]
+    EnvName {
+        /// The rejected name.
+        name: String,
+    },
+}
+
+/// Why a credential set cannot be rendered.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigProblem {
+    /// Rendering rules (size, namespaces).
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// An imported config or an engine answer that does not fit the plan.
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    /// The name digest failed.
+    #[error(transparent)]
+    Naming(#[from] NamingError),
+    /// `DOCKER_AUTH_CONFIG` accepts `auth` entries only.
+    #[error("the config holds a token entry for {key:?}, but DOCKER_AUTH_CONFIG accepts only username/password (\"auth\") entries; use mountSecret or mountDockerConfig instead")]
+    TokenInSecretVariable {
+        /// The token entry's key.
+        key: String,
+    },
+}
+
+/// A failed engine request: what we were doing, and the engine's message when it cannot carry a
+/// secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EngineProblem {
+    action: &'static str,
+    detail: Option<String>,
+}
+
+/// Engine messages are cut to this many characters.
+const MAX_ENGINE_DETAIL: usize = 400;
+
+impl EngineProblem {
+    /// A failure whose engine message may be shown (the request carried no plaintext).
+    pub fn new(action: &'static str, detail: impl fmt::Display) -> Self {
+        let detail: String = detail.to_string().chars().take(MAX_ENGINE_DETAIL).collect();
+        Self {
+            action,
+            detail: Some(detail.escape_debug().to_string()),
+        }
+    }
+
+    /// A failure of a request that carried plaintext: the engine's message is withheld because
+    /// engines quote argument values in validation errors.
+    pub fn withheld(action: &'static str) -> Self {
+        Self {
+            action,
+            detail: None,
+        }
+    }
+
+    /// What was being done.
+    pub fn action(&self) -> &'static str {
+        self.action
+    }
+}
+
+impl fmt::Display for EngineProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.detail {
+            Some(detail) => write!(f, "the Dagger engine failed while {}: {detail}", self.action),
+            None => write!(
+                f,
+                "the Dagger engine failed while {} (its message is withheld because the request carried a secret)",
+                self.action
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EngineProblem {}
+
+impl Error {
+    /// Shorthand for [`Error::InvalidArgument`].
+    pub(crate) fn argument(
+        function: Function,
+        argument: &'static str,
+        problem: impl Into<ArgumentProblem>,
+    ) -> Self {
+        Error::InvalidArgument {
+            function,
+            argument,
+            problem: problem.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::InvalidConfig`].
+    pub(crate) fn config(function: Function, problem: impl Into<ConfigProblem>) -> Self {
+        Error::InvalidConfig {
+            function,
+            problem: problem.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::Engine`].
+    pub(crate) fn engine(function: Function, problem: EngineProblem) -> Self {
+        Error::Engine { function, problem }
+    }
+}

@@ -1,0 +1,1 @@
+//! The Dagger module protocol (work in progress).
