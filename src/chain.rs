@@ -42,7 +42,9 @@ pub(crate) fn with_identity_token<H: Clone>(
     token: H,
 ) -> Result<Plan<H>> {
     let key = parse_key(Function::WithIdentityToken, address)?;
-    Ok(with(plan, |plan| plan.set(key, Credential::IdentityToken(token))))
+    Ok(with(plan, |plan| {
+        plan.set(key, Credential::IdentityToken(token))
+    }))
 }
 
 /// `withRegistryToken`: a `registrytoken` entry.
@@ -52,7 +54,9 @@ pub(crate) fn with_registry_token<H: Clone>(
     token: H,
 ) -> Result<Plan<H>> {
     let key = parse_key(Function::WithRegistryToken, address)?;
-    Ok(with(plan, |plan| plan.set(key, Credential::RegistryToken(token))))
+    Ok(with(plan, |plan| {
+        plan.set(key, Credential::RegistryToken(token))
+    }))
 }
 
 /// `withDockerConfig`: merges an imported config at this point of the chain.

@@ -16,8 +16,6 @@ pub mod core;
 pub mod error;
 pub mod module;
 
-pub use client::options::{
-    DEFAULT_CONFIG_PATH, DEFAULT_DOCKER_CONFIG_DIR, DEFAULT_VARIABLE,
-};
+pub use client::options::{DEFAULT_CONFIG_PATH, DEFAULT_DOCKER_CONFIG_DIR, DEFAULT_VARIABLE};
 pub use client::RegistryConfig;
 pub use error::{Error, Result};

@@ -42,7 +42,10 @@ pub(crate) async fn read_plaintexts(
         let alias = format!("s{index}");
         let value = data.get_mut(&alias).map(Value::take).unwrap_or(Value::Null);
         let text = take_leaf_string(value).ok_or_else(|| {
-            EngineProblem::new(ACTION, format!("secret #{index} has no plaintext (is it a Secret?)"))
+            EngineProblem::new(
+                ACTION,
+                format!("secret #{index} has no plaintext (is it a Secret?)"),
+            )
         })?;
         plaintexts.push(Plaintext::new(text));
     }
@@ -120,7 +123,7 @@ async fn root_field(selection: &Selection) -> Result<String, String> {
 
 /// A selection chain answers as nested single-key objects ending in one scalar; this walks down
 /// and takes the string out without copying it.
-fn take_leaf_string(mut value: Value) -> Option<String> {
+pub(crate) fn take_leaf_string(mut value: Value) -> Option<String> {
     loop {
         match value {
             Value::String(text) => return Some(text),

@@ -52,10 +52,7 @@ pub(crate) fn owner(owner: &str) -> Result<Option<&str>, ArgumentProblem> {
     if owner.is_empty() {
         return Ok(None);
     }
-    if owner
-        .chars()
-        .any(|c| c.is_control() || c.is_whitespace())
-    {
+    if owner.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(ArgumentProblem::Owner {
             owner: owner.to_owned(),
         });

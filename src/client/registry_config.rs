@@ -51,7 +51,12 @@ impl RegistryConfig {
 
     /// Adds basic auth for `address` (replacing any entry with the same normalized key).
     /// Fails on an address or username that no tool would accept.
-    pub fn with_registry_auth(&self, address: &str, username: &str, secret: Secret) -> Result<Self> {
+    pub fn with_registry_auth(
+        &self,
+        address: &str,
+        username: &str,
+        secret: Secret,
+    ) -> Result<Self> {
         chain::with_registry_auth(&self.plan, address, username, secret).map(Self::from_plan)
     }
 
@@ -134,8 +139,10 @@ impl RegistryConfig {
         let dir = options::config_dir(dir).map_err(|p| Error::argument(F, "dir", p))?;
         let owner = options::owner(owner).map_err(|p| Error::argument(F, "owner", p))?;
         let id = self.secret_id(dag, F, "").await?;
-        Ok(mount(container, &format!("{dir}/config.json"), id, owner, None)
-            .with_env_variable("DOCKER_CONFIG", dir))
+        Ok(
+            mount(container, &format!("{dir}/config.json"), id, owner, None)
+                .with_env_variable("DOCKER_CONFIG", dir),
+        )
     }
 
     /// Sets the config as the secret variable `name` (default `DOCKER_AUTH_CONFIG`, read by the
@@ -155,7 +162,12 @@ impl RegistryConfig {
 
     /// Renders and stores the config with `setSecret`, returning the Secret's ID. Used by the
     /// module, which returns IDs rather than lazy objects.
-    pub(crate) async fn secret_id(&self, dag: &Query, function: Function, name: &str) -> Result<Id> {
+    pub(crate) async fn secret_id(
+        &self,
+        dag: &Query,
+        function: Function,
+        name: &str,
+    ) -> Result<Id> {
         self.render_and_store(dag, function, name, false).await
     }
 
@@ -173,8 +185,8 @@ impl RegistryConfig {
         } else {
             "name"
         };
-        let prefix =
-            SecretPrefix::parse(name).map_err(|problem| Error::argument(function, argument, problem))?;
+        let prefix = SecretPrefix::parse(name)
+            .map_err(|problem| Error::argument(function, argument, problem))?;
         let plaintexts = graphql::read_plaintexts(&dag.graphql_client, &self.plan.handles())
             .await
             .map_err(|problem| Error::engine(function, problem))?;
@@ -239,6 +251,8 @@ impl fmt::Debug for RegistryConfig {
                 Step::Import { .. } => "import <secret>".to_owned(),
             })
             .collect();
-        f.debug_struct("RegistryConfig").field("steps", &steps).finish()
+        f.debug_struct("RegistryConfig")
+            .field("steps", &steps)
+            .finish()
     }
 }

@@ -51,7 +51,9 @@ impl RegistryKey {
 
     /// The namespace path after the host (`org` in `quay.io/org`), if the key is scoped.
     pub fn namespace(&self) -> Option<&str> {
-        self.key.get(self.host_len + 1..).filter(|path| !path.is_empty())
+        self.key
+            .get(self.host_len + 1..)
+            .filter(|path| !path.is_empty())
     }
 }
 
@@ -66,7 +68,9 @@ impl fmt::Display for RegistryKey {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AddressError {
     /// Nothing but whitespace.
-    #[error("the address is empty; pass a registry host such as \"ghcr.io\" or \"localhost:5000\"")]
+    #[error(
+        "the address is empty; pass a registry host such as \"ghcr.io\" or \"localhost:5000\""
+    )]
     Empty,
     /// Longer than [`MAX_ADDRESS_LEN`].
     #[error("the address is {len} bytes long; at most {MAX_ADDRESS_LEN} are accepted")]
@@ -155,9 +159,8 @@ fn normalize(input: &str) -> Result<RegistryKey, AddressError> {
         return Err(AddressError::Whitespace { address: owned() });
     }
 
-    let rest = strip_scheme(address).ok_or_else(|| AddressError::UnsupportedScheme {
-        address: owned(),
-    })?;
+    let rest = strip_scheme(address)
+        .ok_or_else(|| AddressError::UnsupportedScheme { address: owned() })?;
     let rest = rest.trim_end_matches('/');
     if rest.contains('@') {
         return Err(AddressError::Digest { address: owned() });
@@ -229,9 +232,11 @@ fn parse_authority(authority: &str, address: &str) -> Result<String, AddressErro
                 let (host, port) = authority.split_once(':').ok_or_else(invalid_host)?;
                 (host, Some(port))
             }
-            _ => return Err(AddressError::UnbracketedIpv6 {
-                address: address.to_owned(),
-            }),
+            _ => {
+                return Err(AddressError::UnbracketedIpv6 {
+                    address: address.to_owned(),
+                })
+            }
         }
     };
     if let Some(port) = port {
@@ -270,7 +275,9 @@ fn is_dns_name_or_ipv4(host: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
 }
 

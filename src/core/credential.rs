@@ -102,7 +102,9 @@ impl fmt::Display for Username {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum UsernameError {
     /// The empty string.
-    #[error("the username is empty; docker rejects the whole config file when an entry has no username")]
+    #[error(
+        "the username is empty; docker rejects the whole config file when an entry has no username"
+    )]
     Empty,
     /// Longer than [`MAX_USERNAME_LEN`].
     #[error("the username is {len} bytes long; at most {MAX_USERNAME_LEN} are accepted")]

@@ -95,10 +95,11 @@ pub enum ImportError {
 pub fn parse_docker_config(
     content: &str,
 ) -> Result<Vec<(RegistryKey, ResolvedCredential)>, ImportError> {
-    let document: &RawValue = serde_json::from_str(content).map_err(|e| ImportError::InvalidJson {
-        line: e.line(),
-        column: e.column(),
-    })?;
+    let document: &RawValue =
+        serde_json::from_str(content).map_err(|e| ImportError::InvalidJson {
+            line: e.line(),
+            column: e.column(),
+        })?;
     if !starts_with(document, b'{') {
         return Err(ImportError::NotAnObject);
     }
@@ -230,9 +231,11 @@ fn decode_auth(key: &str, auth: &Plaintext) -> Result<ResolvedCredential, Import
         .decode_vec(auth.expose().trim(), &mut bytes)
         .map_err(|_| undecodable())?;
     let text = std::str::from_utf8(&bytes).map_err(|_| undecodable())?;
-    let (username, password) = text.split_once(':').ok_or_else(|| ImportError::AuthWithoutColon {
-        key: key.to_owned(),
-    })?;
+    let (username, password) =
+        text.split_once(':')
+            .ok_or_else(|| ImportError::AuthWithoutColon {
+                key: key.to_owned(),
+            })?;
     Ok(Credential::Basic {
         username: parse_username(key, username)?,
         password: Plaintext::new(password.trim_end_matches('\0').to_owned()),

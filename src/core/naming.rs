@@ -96,7 +96,11 @@ pub struct NamingError;
 /// `<prefix>-<hex argon2id(rendered)>`.
 pub fn secret_name(prefix: &SecretPrefix, config: &RenderedConfig) -> Result<String, NamingError> {
     let digest = content_digest(config.as_bytes())?;
-    Ok(format!("{}-{}", prefix.as_str(), hex::encode(&*digest)))
+    Ok(format!(
+        "{}-{}",
+        prefix.as_str(),
+        hex::encode(digest.as_slice())
+    ))
 }
 
 /// argon2id over `content` with the fixed parameters above.

@@ -84,6 +84,25 @@ impl<H> Plan<H> {
             .any(|step| matches!(step, Step::Import { .. }))
     }
 
+    /// The same plan with every handle converted (e.g. Secret IDs into Dagger `Secret`s).
+    pub fn map_handles<T>(&self, mut convert: impl FnMut(&H) -> T) -> Plan<T> {
+        let steps = self
+            .steps
+            .iter()
+            .map(|step| match step {
+                Step::Set { key, credential } => Step::Set {
+                    key: key.clone(),
+                    credential: credential.with_secret(convert(credential.secret())),
+                },
+                Step::Remove { key } => Step::Remove { key: key.clone() },
+                Step::Import { config } => Step::Import {
+                    config: convert(config),
+                },
+            })
+            .collect();
+        Plan { steps }
+    }
+
     /// Every secret handle, in step order: the plaintexts [`Plan::resolve`] expects, one each.
     pub fn handles(&self) -> Vec<&H> {
         self.steps
@@ -147,10 +166,7 @@ impl<H> Plan<H> {
 
     /// Applies the steps in order with the plaintexts read for [`Plan::handles`]. Fails on an
     /// imported config that cannot be parsed, naming which import it was (1-based).
-    pub fn resolve(
-        &self,
-        plaintexts: Vec<Plaintext>,
-    ) -> Result<ResolvedEntries, ResolveError> {
+    pub fn resolve(&self, plaintexts: Vec<Plaintext>) -> Result<ResolvedEntries, ResolveError> {
         let expected = self.handles().len();
         if plaintexts.len() != expected {
             return Err(ResolveError::Count {

@@ -114,16 +114,17 @@ pub fn render(entries: &ResolvedEntries) -> Result<RenderedConfig, RenderError> 
 
     // JSON escaping grows a string at most six-fold; reserving that bound up front means the
     // buffer never reallocates, so no unwiped copy of a secret is left behind in freed memory.
-    let bound = 16 + entries
-        .iter()
-        .zip(&auths)
-        .map(|((key, credential), auth)| {
-            let secret_len = auth
-                .as_ref()
-                .map_or(credential.secret().expose().len(), |a| a.len());
-            6 * (key.as_str().len() + secret_len) + 32
-        })
-        .sum::<usize>();
+    let bound = 16
+        + entries
+            .iter()
+            .zip(&auths)
+            .map(|((key, credential), auth)| {
+                let secret_len = auth
+                    .as_ref()
+                    .map_or(credential.secret().expose().len(), |a| a.len());
+                6 * (key.as_str().len() + secret_len) + 32
+            })
+            .sum::<usize>();
     let mut out = Zeroizing::new(Vec::with_capacity(bound));
     serde_json::to_writer(&mut *out, &file).map_err(|_| RenderError::Serialization)?;
     if out.len() > MAX_CONFIG_BYTES {
