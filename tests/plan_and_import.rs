@@ -1,0 +1,201 @@
+//! The credential plan (replace, remove, import order) and imported config.json parsing.
+
+use base64::Engine as _;
+use registry_config::core::address::RegistryKey;
+use registry_config::core::credential::{Credential, Username};
+use registry_config::core::import::{parse_docker_config, ImportError};
+use registry_config::core::plaintext::Plaintext;
+use registry_config::core::plan::{Plan, ResolveError, Step};
+use registry_config::core::render::render;
+
+fn key(address: &str) -> RegistryKey {
+    RegistryKey::parse(address).unwrap()
+}
+
+fn basic(user: &str, secret: &str) -> Credential<String> {
+    Credential::Basic {
+        username: Username::parse(user).unwrap(),
+        password: secret.to_owned(),
+    }
+}
+
+/// Resolves a plan whose handles are the plaintexts themselves.
+fn render_plan(plan: &Plan<String>) -> Result<String, ResolveError> {
+    let plaintexts = plan
+        .handles()
+        .into_iter()
+        .map(|h| Plaintext::new(h.clone()))
+        .collect();
+    let entries = plan.resolve(plaintexts)?;
+    Ok(render(&entries).unwrap().as_str().to_owned())
+}
+
+fn b64(text: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+#[test]
+fn replacing_a_key_keeps_one_step() {
+    let mut plan = Plan::default();
+    plan.set(key("ghcr.io"), basic("a", "1"));
+    plan.set(key("https://GHCR.io"), basic("b", "2"));
+    assert_eq!(plan.steps().len(), 1);
+    assert_eq!(
+        render_plan(&plan).unwrap(),
+        format!(r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#, b64("b:2"))
+    );
+}
+
+#[test]
+fn removing_without_imports_leaves_no_trace() {
+    let mut plan = Plan::default();
+    plan.set(key("docker.io"), basic("a", "1"));
+    plan.set(key("ghcr.io"), basic("b", "2"));
+    plan.remove(key("https://index.docker.io/v1/"));
+    plan.remove(key("quay.io"));
+    assert_eq!(plan.steps().len(), 1);
+    assert_eq!(plan.keys(vec![]).unwrap(), vec!["ghcr.io".to_owned()]);
+}
+
+#[test]
+fn imports_merge_in_call_order() {
+    let imported = format!(
+        r#"{{"auths":{{"docker.io":{{"auth":"{}"}},"ghcr.io":{{"auth":"{}"}},"quay.io":{{"auth":"{}"}}}},"credsStore":"desktop","credHelpers":{{"gcr.io":"gcloud"}}}}"#,
+        b64("hub:old"),
+        b64("gh:old"),
+        b64("quay:imported")
+    );
+    let mut plan = Plan::default();
+    plan.set(key("ghcr.io"), basic("gh", "before-import")); // overridden by the import
+    plan.import(imported.clone());
+    plan.set(key("docker.io"), basic("hub", "after-import")); // overrides the import
+    plan.remove(key("quay.io")); // removes what the import brought in
+    assert!(matches!(plan.steps().last(), Some(Step::Remove { .. })));
+    assert_eq!(
+        render_plan(&plan).unwrap(),
+        format!(
+            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}},"https://index.docker.io/v1/":{{"auth":"{}"}}}}}}"#,
+            b64("gh:old"),
+            b64("hub:after-import")
+        )
+    );
+    assert_eq!(
+        plan.keys(vec![Plaintext::new(imported)]).unwrap(),
+        vec![
+            "ghcr.io".to_owned(),
+            "https://index.docker.io/v1/".to_owned()
+        ]
+    );
+}
+
+#[test]
+fn import_reads_every_credential_form_and_drops_empty_entries() {
+    let config = format!(
+        r#"{{"auths":{{
+            "https://index.docker.io/v1/":{{"auth":"{}","email":"x@y"}},
+            "ghcr.io":{{"username":"u","password":"p:w"}},
+            "myreg.azurecr.io":{{"auth":"{}","identitytoken":"refresh"}},
+            "bearer.example.com":{{"registrytoken":"tok"}},
+            "helper.example.com":{{}},
+            "nulls.example.com":{{"auth":null,"email":null}},
+            "padless.example.com":{{"auth":"{}"}}
+        }}}}"#,
+        b64("hub:pw\0\0"),
+        b64("00000000-0000-0000-0000-000000000000:"),
+        b64("np:x").trim_end_matches('='),
+    );
+    let entries = parse_docker_config(&config).unwrap();
+    let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "bearer.example.com",
+            "ghcr.io",
+            "https://index.docker.io/v1/",
+            "myreg.azurecr.io",
+            "padless.example.com"
+        ]
+    );
+    let find = |k: &str| &entries.iter().find(|(key, _)| key.as_str() == k).unwrap().1;
+    match find("https://index.docker.io/v1/") {
+        Credential::Basic { username, password } => {
+            assert_eq!(username.as_str(), "hub");
+            assert_eq!(
+                password.expose(),
+                "pw",
+                "trailing NULs are trimmed like docker does"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        matches!(find("myreg.azurecr.io"), Credential::IdentityToken(t) if t.expose() == "refresh")
+    );
+    assert!(
+        matches!(find("bearer.example.com"), Credential::RegistryToken(t) if t.expose() == "tok")
+    );
+    assert!(
+        matches!(find("ghcr.io"), Credential::Basic { password, .. } if password.expose() == "p:w")
+    );
+}
+
+#[test]
+fn import_errors_name_the_entry_and_never_quote_content() {
+    let secret = "s3cr3t-sentinel";
+    let cases: Vec<(String, fn(&ImportError) -> bool)> = vec![
+        (format!("{{\"auths\": {secret}"), |e| matches!(e, ImportError::InvalidJson { .. })),
+        (format!("[\"{secret}\"]"), |e| matches!(e, ImportError::NotAnObject)),
+        (format!("{{\"auths\":\"{secret}\"}}"), |e| matches!(e, ImportError::AuthsNotAnObject)),
+        (format!("{{\"auths\":{{\"ghcr.io\":\"{secret}\"}}}}"), |e| matches!(e, ImportError::EntryNotAnObject { key } if key == "ghcr.io")),
+        (format!("{{\"auths\":{{\"ghcr.io\":{{\"auth\":[\"{secret}\"]}}}}}}"), |e| matches!(e, ImportError::FieldNotAString { field: "auth", .. })),
+        (format!("{{\"auths\":{{\"ghcr.io\":{{\"auth\":\"{secret}!!\"}}}}}}"), |e| matches!(e, ImportError::UndecodableAuth { .. })),
+        (format!("{{\"auths\":{{\"ghcr.io\":{{\"auth\":\"{}\"}}}}}}", b64(secret)), |e| matches!(e, ImportError::AuthWithoutColon { .. })),
+        (format!("{{\"auths\":{{\"ghcr.io\":{{\"auth\":\"{}\"}}}}}}", b64(&format!(":{secret}"))), |e| matches!(e, ImportError::Username { .. })),
+        (format!("{{\"auths\":{{\"ghcr.io\":{{\"password\":\"{secret}\"}}}}}}"), |e| matches!(e, ImportError::IncompleteBasicAuth { .. })),
+        (format!("{{\"auths\":{{\"ghcr.io/app:1\":{{\"registrytoken\":\"{secret}\"}}}}}}"), |e| matches!(e, ImportError::Key { .. })),
+        (format!("{{\"auths\":{{\"docker.io\":{{\"registrytoken\":\"{secret}\"}},\"https://index.docker.io/v1/\":{{\"registrytoken\":\"x\"}}}}}}"), |e| matches!(e, ImportError::DuplicateKey { .. })),
+        (format!("{{\"auths\":{{\"ghcr.io\":{{\"auth\":\"{}\"}}}}}}", b64(&format!("u\u{1}{secret}:x"))), |e| matches!(e, ImportError::Username { .. })),
+    ];
+    for (config, is_expected) in cases {
+        let error = parse_docker_config(&config).expect_err(&config);
+        assert!(is_expected(&error), "{config}: got {error:?}");
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains("s3cr3t"), "leaked: {shown}");
+        assert!(!shown.contains(&b64(secret)[..8]), "leaked: {shown}");
+    }
+}
+
+#[test]
+fn hostile_documents_are_errors_not_panics() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(parse_docker_config(&deep).is_err());
+    let deep_auths = format!(
+        "{{\"auths\":{}{}}}",
+        "{\"a\":".repeat(5_000),
+        "}".repeat(5_000)
+    );
+    assert!(parse_docker_config(&deep_auths).is_err());
+    let huge_number = format!(
+        "{{\"auths\":{{\"ghcr.io\":{{\"auth\":1{}}}}}}}",
+        "0".repeat(10_000)
+    );
+    assert!(matches!(
+        parse_docker_config(&huge_number),
+        Err(ImportError::FieldNotAString { .. })
+    ));
+    assert_eq!(parse_docker_config("{}").unwrap().len(), 0);
+    assert_eq!(parse_docker_config("{\"auths\":null}").unwrap().len(), 0);
+}
+
+#[test]
+fn a_malformed_import_is_reported_by_call_number() {
+    let mut plan = Plan::default();
+    plan.import("{\"auths\":{}}".to_owned());
+    plan.import("not json".to_owned());
+    let error = render_plan(&plan).unwrap_err();
+    assert!(
+        matches!(error, ResolveError::Import { index: 2, .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("withDockerConfig call #2"));
+}

@@ -1,0 +1,275 @@
+//! Rendering `config.json`: golden bytes, the namespace and size rules, and properties that must
+//! hold for any accepted input.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use proptest::prelude::*;
+use registry_config::core::address::RegistryKey;
+use registry_config::core::credential::{Credential, Username};
+use registry_config::core::plaintext::Plaintext;
+use registry_config::core::plan::Plan;
+use registry_config::core::render::{render, RenderError, ResolvedEntries, MAX_CONFIG_BYTES};
+
+/// Builds a plan from `(address, username, password)` triples and resolves it with the passwords
+/// (the plan's handles are the passwords themselves, as plaintext stand-ins).
+fn resolve(entries: &[(&str, &str, &str)]) -> ResolvedEntries {
+    let mut plan: Plan<String> = Plan::default();
+    for (address, username, password) in entries {
+        plan.set(
+            RegistryKey::parse(address).unwrap(),
+            Credential::Basic {
+                username: Username::parse(username).unwrap(),
+                password: (*password).to_owned(),
+            },
+        );
+    }
+    let plaintexts = plan
+        .handles()
+        .into_iter()
+        .map(|h| Plaintext::new(h.clone()))
+        .collect();
+    plan.resolve(plaintexts).unwrap()
+}
+
+fn rendered(entries: &ResolvedEntries) -> String {
+    render(entries).unwrap().as_str().to_owned()
+}
+
+#[test]
+fn matches_the_go_module_bytes_for_plain_hosts() {
+    // The Go module's tests/main.go pins these bytes for ghcr.io + docker.io; with quay.io in
+    // place of docker.io the only difference is the key, so the bytes must match exactly.
+    let entries = resolve(&[
+        ("quay.io", "sagikazarmark", "password2"),
+        ("ghcr.io", "sagikazarmark", "password"),
+    ]);
+    assert_eq!(
+        rendered(&entries),
+        r#"{"auths":{"ghcr.io":{"auth":"c2FnaWthemFybWFyazpwYXNzd29yZA=="},"quay.io":{"auth":"c2FnaWthemFybWFyazpwYXNzd29yZDI="}}}"#
+    );
+}
+
+#[test]
+fn docker_hub_gets_the_key_every_tool_finds_unlike_the_go_module() {
+    // The Go module renders the `docker.io` key here, which docker, oras/Helm and crane never
+    // look up (SPEC §3 deliberately differs): same auth bytes, Hub key.
+    let entries = resolve(&[
+        ("docker.io", "sagikazarmark", "password2"),
+        ("ghcr.io", "sagikazarmark", "password"),
+    ]);
+    assert_eq!(
+        rendered(&entries),
+        r#"{"auths":{"ghcr.io":{"auth":"c2FnaWthemFybWFyazpwYXNzd29yZA=="},"https://index.docker.io/v1/":{"auth":"c2FnaWthemFybWFyazpwYXNzd29yZDI="}}}"#
+    );
+}
+
+#[test]
+fn last_write_wins_like_the_go_module() {
+    // Go test WithRegistryAuth_MultipleCredentials: a second entry for the same address wins.
+    let entries = resolve(&[
+        ("ghcr.io", "first", "password"),
+        ("https://GHCR.io/", "sagikazarmark", "password2"),
+    ]);
+    assert_eq!(
+        rendered(&entries),
+        r#"{"auths":{"ghcr.io":{"auth":"c2FnaWthemFybWFyazpwYXNzd29yZDI="}}}"#
+    );
+}
+
+#[test]
+fn empty_config_renders_empty_auths() {
+    assert_eq!(rendered(&BTreeMap::new()), r#"{"auths":{}}"#);
+}
+
+#[test]
+fn tokens_render_their_own_field_and_nothing_else() {
+    let mut plan: Plan<String> = Plan::default();
+    plan.set(
+        RegistryKey::parse("myreg.azurecr.io").unwrap(),
+        Credential::IdentityToken("refresh-token".into()),
+    );
+    plan.set(
+        RegistryKey::parse("registry.example.com").unwrap(),
+        Credential::RegistryToken("bearer \"quoted\"".into()),
+    );
+    let entries = plan
+        .resolve(vec![
+            Plaintext::new("refresh-token".into()),
+            Plaintext::new("bearer \"quoted\"".into()),
+        ])
+        .unwrap();
+    assert_eq!(
+        rendered(&entries),
+        r#"{"auths":{"myreg.azurecr.io":{"identitytoken":"refresh-token"},"registry.example.com":{"registrytoken":"bearer \"quoted\""}}}"#
+    );
+}
+
+#[test]
+fn passwords_with_colons_and_unicode_round_trip() {
+    let entries = resolve(&[("ghcr.io", "me", "pa:ss:wörd\n\"x\"")]);
+    let json: serde_json::Value = serde_json::from_str(&rendered(&entries)).unwrap();
+    let auth = json["auths"]["ghcr.io"]["auth"].as_str().unwrap();
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(auth)
+        .unwrap();
+    assert_eq!(String::from_utf8(decoded).unwrap(), "me:pa:ss:wörd\n\"x\"");
+}
+
+#[test]
+fn several_namespaces_of_one_host_without_a_host_key_are_refused() {
+    let entries = resolve(&[("quay.io/a", "u", "p"), ("quay.io/b", "u", "p")]);
+    let error = render(&entries).unwrap_err();
+    assert_eq!(
+        error,
+        RenderError::AmbiguousNamespaces {
+            host: "quay.io".into(),
+            keys: vec!["quay.io/a".into(), "quay.io/b".into()],
+        }
+    );
+    assert!(error.to_string().contains("at random"));
+
+    // One namespace alone, or several next to a host-level key, are fine.
+    assert!(render(&resolve(&[("quay.io/a", "u", "p")])).is_ok());
+    assert!(render(&resolve(&[
+        ("quay.io/a", "u", "p"),
+        ("quay.io/b", "u", "p"),
+        ("quay.io", "u", "p"),
+    ]))
+    .is_ok());
+    // Different ports are different hosts.
+    assert!(render(&resolve(&[
+        ("localhost:5000/a", "u", "p"),
+        ("localhost:5001/b", "u", "p")
+    ]))
+    .is_ok());
+}
+
+#[test]
+fn the_engine_size_limit_is_enforced_before_the_engine_sees_it() {
+    let big = "x".repeat(MAX_CONFIG_BYTES);
+    let entries = resolve(&[("ghcr.io", "me", &big)]);
+    let error = render(&entries).unwrap_err();
+    match &error {
+        RenderError::TooLarge { size } => assert!(*size > MAX_CONFIG_BYTES),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(!error.to_string().contains("xxxx"));
+
+    // Just under the limit renders.
+    let overhead = rendered(&resolve(&[("ghcr.io", "me", "")])).len();
+    let fits = "y".repeat((MAX_CONFIG_BYTES - overhead) / 4 * 3 - 3);
+    assert!(render(&resolve(&[("ghcr.io", "me", &fits)])).unwrap().len() <= MAX_CONFIG_BYTES);
+}
+
+#[test]
+fn debug_output_never_shows_secrets() {
+    let entries = resolve(&[("ghcr.io", "me", "hunter2-sentinel")]);
+    let config = render(&entries).unwrap();
+    let shown = format!("{config:?} {entries:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(!shown.contains("bWU6aHVudGVy"), "{shown}");
+    assert!(shown.contains("redacted"));
+}
+
+/// Generated addresses: plain hosts, hosts with ports, Hub aliases and namespaces.
+fn address() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z][a-z0-9]{0,8}(\\.[a-z]{2,5}){0,2}",
+        "[a-z]{1,8}\\.io:[1-9][0-9]{0,3}",
+        Just("docker.io".to_owned()),
+        Just("https://index.docker.io/v1/".to_owned()),
+        "HTTPS://[A-Z]{1,6}\\.COM/",
+        "[a-z]{1,6}\\.io/[a-z0-9]{1,6}",
+    ]
+}
+
+fn username() -> impl Strategy<Value = String> {
+    "[^:\\p{Cc}]{1,24}"
+}
+
+fn password() -> impl Strategy<Value = String> {
+    any::<String>()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn any_accepted_input_renders_valid_json_whose_auths_decode_back(
+        entries in proptest::collection::vec((address(), username(), password()), 0..12)
+    ) {
+        let mut plan: Plan<String> = Plan::default();
+        let mut expected: BTreeMap<String, String> = BTreeMap::new();
+        for (address, username, password) in &entries {
+            let key = RegistryKey::parse(address).unwrap();
+            expected.insert(key.as_str().to_owned(), format!("{username}:{password}"));
+            plan.set(key, Credential::Basic { username: Username::parse(username).unwrap(), password: password.clone() });
+        }
+        let plaintexts = plan.handles().into_iter().map(|h| Plaintext::new(h.clone())).collect();
+        let resolved = plan.resolve(plaintexts).unwrap();
+        match render(&resolved) {
+            Ok(config) => {
+                let json: serde_json::Value = serde_json::from_slice(config.as_bytes()).unwrap();
+                let auths = json["auths"].as_object().unwrap();
+                // Keys are unique and exactly the normalized keys, last write winning.
+                prop_assert_eq!(auths.len(), expected.len());
+                for (key, user_pass) in &expected {
+                    let entry = auths[key].as_object().unwrap();
+                    prop_assert_eq!(entry.len(), 1);
+                    let decoded = base64::engine::general_purpose::STANDARD
+                        .decode(entry["auth"].as_str().unwrap()).unwrap();
+                    prop_assert_eq!(&String::from_utf8(decoded).unwrap(), user_pass);
+                }
+                // Deterministic: same entries, same bytes; keys in byte order.
+                let again = render(&resolved).unwrap();
+                prop_assert_eq!(config.as_bytes(), again.as_bytes());
+                let keys: Vec<&String> = auths.keys().collect();
+                let mut sorted = keys.clone();
+                sorted.sort();
+                prop_assert_eq!(keys, sorted);
+            }
+            Err(RenderError::AmbiguousNamespaces { .. }) => {}
+            Err(other) => prop_assert!(false, "unexpected {:?}", other),
+        }
+    }
+
+    #[test]
+    fn order_of_different_keys_does_not_matter(
+        entries in proptest::collection::btree_map(address(), (username(), password()), 0..8),
+        seed in any::<u64>(),
+    ) {
+        // Distinct normalized keys: insertion order must not change the bytes.
+        let mut unique: BTreeMap<String, (String, String, String)> = BTreeMap::new();
+        for (address, (user, pass)) in entries {
+            let key = RegistryKey::parse(&address).unwrap().as_str().to_owned();
+            unique.insert(key, (address, user, pass));
+        }
+        let forward: Vec<_> = unique.values().cloned().collect();
+        let mut shuffled = forward.clone();
+        let n = shuffled.len();
+        if n > 1 {
+            shuffled.rotate_left((seed as usize) % n);
+            shuffled.swap(0, (seed as usize / 7) % n);
+        }
+        let as_refs = |v: &Vec<(String, String, String)>| v.iter().map(|(a, u, p)| (a.clone(), u.clone(), p.clone())).collect::<Vec<_>>();
+        let render_list = |list: Vec<(String, String, String)>| {
+            let borrowed: Vec<(&str, &str, &str)> = list.iter().map(|(a, u, p)| (a.as_str(), u.as_str(), p.as_str())).collect();
+            render(&resolve(&borrowed)).map(|c| c.as_bytes().to_vec())
+        };
+        prop_assert_eq!(render_list(as_refs(&forward)), render_list(as_refs(&shuffled)));
+    }
+
+    #[test]
+    fn normalization_never_panics_and_keys_are_fixed_points(input in any::<String>()) {
+        if let Ok(key) = RegistryKey::parse(&input) {
+            prop_assert_eq!(RegistryKey::parse(key.as_str()).unwrap(), key);
+        }
+    }
+
+    #[test]
+    fn usernames_are_accepted_exactly_when_docker_can_split_them(input in any::<String>()) {
+        let acceptable = !input.is_empty() && !input.contains(':') && !input.chars().any(char::is_control) && input.len() <= 1024;
+        prop_assert_eq!(Username::parse(&input).is_ok(), acceptable);
+    }
+}
