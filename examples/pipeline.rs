@@ -1,0 +1,34 @@
+//! A Rust pipeline that pushes with crane using credentials from the environment, without the
+//! token ever reaching a layer, the cache or a log.
+//!
+//! Run it against a Dagger engine (e.g. `dagger run cargo run --example pipeline`) with
+//! `GITHUB_USER` and `GITHUB_TOKEN` set.
+
+use registry_config::{RegistryConfig, DEFAULT_DOCKER_CONFIG_DIR};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> eyre::Result<()> {
+    let user = std::env::var("GITHUB_USER")?;
+    dagger_sdk::connect(move |dag| async move {
+        let token = dag.secret("env:GITHUB_TOKEN");
+        let config = RegistryConfig::new()
+            .with_registry_auth("ghcr.io", &user, token)?
+            .without_registry_auth("docker.io")?;
+        println!("registries: {:?}", config.registries(&dag).await?);
+
+        let crane = dag
+            .container()
+            .from("gcr.io/go-containerregistry/crane:debug");
+        let crane = config
+            .mount_docker_config(&dag, &crane, DEFAULT_DOCKER_CONFIG_DIR, "")
+            .await?;
+        let tags = crane
+            .with_exec(vec!["crane", "ls", &format!("ghcr.io/{user}/app")])
+            .stdout()
+            .await?;
+        println!("{tags}");
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}

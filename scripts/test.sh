@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The project's one test command: installs what the tests need when it is missing (apt packages
+# and Python virtualenvs; run as root on Debian/Ubuntu), then runs every check. Any failure stops
+# it with a non-zero exit.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "installing test dependencies (registry, clients)"
+scripts/install-test-deps.sh
+
+step "type-checking the runtime SDK module (mypy --strict)"
+scripts/check-runtime.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test (unit, property, engine double, real registry clients)"
+cargo test --workspace --locked
