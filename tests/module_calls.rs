@@ -1,0 +1,534 @@
+//! Call chains through the real binary and the engine double: rendered bytes, replace/remove by
+//! normalized key, tokens, imports, registries, every mount form, and round trips per call.
+
+mod support;
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+use support::module::{steps, Module};
+
+fn b64(text: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+fn auth(module: &mut Module, state: &Value, address: &str, user: &str, password: &str) -> Value {
+    let secret = module.secret(user, password);
+    module.ok(
+        "withRegistryAuth",
+        state,
+        vec![
+            ("address", json!(address)),
+            ("username", json!(user)),
+            ("secret", json!(secret)),
+        ],
+    )
+}
+
+#[test]
+fn two_registries_then_secret_renders_the_expected_bytes() {
+    let mut m = Module::register();
+    let state = auth(
+        &mut m,
+        &json!({}),
+        "ghcr.io",
+        "sagikazarmark",
+        "password-sentinel-1",
+    );
+    let state = auth(
+        &mut m,
+        &state,
+        "docker.io",
+        "sagikazarmark",
+        "password-sentinel-2",
+    );
+    let secret = m.ok("secret", &state, vec![]);
+    let (name, plaintext) = m.rendered(&secret);
+    assert_eq!(
+        plaintext,
+        format!(
+            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}},"https://index.docker.io/v1/":{{"auth":"{}"}}}}}}"#,
+            b64("sagikazarmark:password-sentinel-1"),
+            b64("sagikazarmark:password-sentinel-2")
+        )
+    );
+    assert!(
+        name.starts_with("registry-config-") && name.len() == "registry-config-".len() + 64,
+        "{name}"
+    );
+}
+
+#[test]
+fn state_holds_only_kind_key_username_and_secret_ids() {
+    let mut m = Module::register();
+    let state = auth(
+        &mut m,
+        &json!({}),
+        "HTTPS://GHCR.IO/",
+        "me",
+        "state-sentinel-pw",
+    );
+    let step = &steps(&state)[0];
+    let mut fields: Vec<&str> = step
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort();
+    assert_eq!(fields, ["key", "kind", "secret", "username"]);
+    assert_eq!(step["kind"], "basic");
+    assert_eq!(step["key"], "ghcr.io");
+    assert_eq!(step["username"], "me");
+    // The secret is an ID the engine knows, not the password.
+    assert!(m.engine.secret(step["secret"].as_str().unwrap()).is_some());
+}
+
+#[test]
+fn replace_and_remove_match_by_normalized_key() {
+    let mut m = Module::register();
+    let state = auth(
+        &mut m,
+        &json!({}),
+        "index.docker.io",
+        "old",
+        "replaced-sentinel",
+    );
+    let state = auth(
+        &mut m,
+        &state,
+        "https://registry-1.docker.io/",
+        "new",
+        "winner-sentinel",
+    );
+    let state = auth(&mut m, &state, "quay.io", "q", "removed-sentinel");
+    assert_eq!(
+        steps(&state).len(),
+        2,
+        "replaced entries leave no trace in state"
+    );
+    let state = m.ok(
+        "withoutRegistryAuth",
+        &state,
+        vec![("address", json!("https://QUAY.io/"))],
+    );
+    let state = m.ok(
+        "withoutRegistryAuth",
+        &state,
+        vec![("address", json!("never-added.example.com"))],
+    );
+    let keys = m.ok("registries", &state, vec![]);
+    assert_eq!(keys, json!(["https://index.docker.io/v1/"]));
+    let (_, plaintext) = m.rendered(&m.ok("secret", &state, vec![]));
+    assert_eq!(
+        plaintext,
+        format!(
+            r#"{{"auths":{{"https://index.docker.io/v1/":{{"auth":"{}"}}}}}}"#,
+            b64("new:winner-sentinel")
+        )
+    );
+}
+
+#[test]
+fn tokens_render_identitytoken_and_registrytoken() {
+    let mut m = Module::register();
+    m.watch("x", "identity-sentinel");
+    m.watch("x", "bearer-sentinel");
+    let identity = m.engine.seed_secret("identity-sentinel");
+    let bearer = m.engine.seed_secret("bearer-sentinel");
+    let state = m.ok(
+        "withIdentityToken",
+        &json!({}),
+        vec![
+            ("address", json!("MyReg.azurecr.io")),
+            ("token", json!(identity)),
+        ],
+    );
+    let state = m.ok(
+        "withRegistryToken",
+        &state,
+        vec![
+            ("address", json!("registry.example.com:8443")),
+            ("token", json!(bearer)),
+        ],
+    );
+    let (_, plaintext) = m.rendered(&m.ok("secret", &state, vec![]));
+    assert_eq!(
+        plaintext,
+        r#"{"auths":{"myreg.azurecr.io":{"identitytoken":"identity-sentinel"},"registry.example.com:8443":{"registrytoken":"bearer-sentinel"}}}"#
+    );
+}
+
+#[test]
+fn docker_config_merges_at_its_place_in_the_chain() {
+    let mut m = Module::register();
+    let imported = format!(
+        r#"{{"auths":{{"docker.io":{{"auth":"{}"}},"ghcr.io":{{"auth":"{}"}},"quay.io":{{"auth":"{}"}}}},"credsStore":"desktop","credHelpers":{{"gcr.io":"gcloud"}}}}"#,
+        b64("hub:imported-hub-sentinel"),
+        b64("gh:imported-gh-sentinel"),
+        b64("q:imported-quay-sentinel")
+    );
+    let config = m.config_secret(
+        &imported,
+        &[
+            ("hub", "imported-hub-sentinel"),
+            ("gh", "imported-gh-sentinel"),
+            ("q", "imported-quay-sentinel"),
+        ],
+    );
+    let state = auth(
+        &mut m,
+        &json!({}),
+        "ghcr.io",
+        "gh",
+        "before-import-sentinel",
+    );
+    let state = m.ok("withDockerConfig", &state, vec![("config", json!(config))]);
+    let state = auth(&mut m, &state, "docker.io", "hub", "after-import-sentinel");
+    let state = m.ok(
+        "withoutRegistryAuth",
+        &state,
+        vec![("address", json!("quay.io"))],
+    );
+
+    let keys = m.call("RegistryConfig", "registries", state.clone(), vec![]);
+    assert_eq!(
+        keys.return_value,
+        Some(json!(["ghcr.io", "https://index.docker.io/v1/"]))
+    );
+    assert_eq!(
+        keys.round_trips, 3,
+        "envelope, imported configs, returnValue"
+    );
+
+    let (_, plaintext) = m.rendered(&m.ok("secret", &state, vec![]));
+    assert_eq!(
+        plaintext,
+        format!(
+            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}},"https://index.docker.io/v1/":{{"auth":"{}"}}}}}}"#,
+            b64("gh:imported-gh-sentinel"),
+            b64("hub:after-import-sentinel")
+        )
+    );
+}
+
+#[test]
+fn empty_config_renders_empty_auths_and_registries_is_empty() {
+    let m = Module::register();
+    assert_eq!(m.ok("registries", &json!({}), vec![]), json!([]));
+    let (_, plaintext) = m.rendered(&m.ok("secret", &json!({}), vec![]));
+    assert_eq!(plaintext, r#"{"auths":{}}"#);
+}
+
+#[test]
+fn mount_secret_mounts_the_config_read_only_with_owner_and_mode() {
+    let mut m = Module::register();
+    let state = auth(&mut m, &json!({}), "ghcr.io", "me", "mount-sentinel-pw");
+    let container = m.engine.new_container();
+
+    let default = m.ok("mountSecret", &state, vec![("container", json!(container))]);
+    let record = m.engine.container(default.as_str().unwrap()).unwrap();
+    let mount = &record.mounts["/root/.docker/config.json"];
+    assert_eq!(
+        (mount.owner.as_str(), mount.mode),
+        ("", 256),
+        "engine defaults: root, 0400"
+    );
+    let plaintext = m.engine.secret(&mount.secret_id).unwrap().plaintext;
+    assert_eq!(
+        plaintext,
+        format!(
+            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
+            b64("me:mount-sentinel-pw")
+        )
+    );
+    assert!(
+        record.files.is_empty() && record.env.is_empty(),
+        "no withNewFile, no env"
+    );
+
+    let custom = m.ok(
+        "mountSecret",
+        &state,
+        vec![
+            ("container", json!(container)),
+            ("path", json!("/home/app/.docker/config.json")),
+            ("owner", json!("1000:1000")),
+            ("mode", json!(0o440)),
+        ],
+    );
+    let record = m.engine.container(custom.as_str().unwrap()).unwrap();
+    let mount = &record.mounts["/home/app/.docker/config.json"];
+    assert_eq!((mount.owner.as_str(), mount.mode), ("1000:1000", 0o440));
+    // The original container is unchanged (immutability).
+    assert!(m.engine.container(&container).unwrap().mounts.is_empty());
+}
+
+#[test]
+fn mount_docker_config_sets_docker_config_next_to_the_file() {
+    let mut m = Module::register();
+    let state = auth(
+        &mut m,
+        &json!({}),
+        "localhost:5000",
+        "me",
+        "docker-config-sentinel",
+    );
+    let container = m.engine.new_container();
+    let out = m.ok(
+        "mountDockerConfig",
+        &state,
+        vec![
+            ("container", json!(container)),
+            ("dir", json!("/kaniko/.docker/")),
+            ("owner", json!("kaniko")),
+        ],
+    );
+    let record = m.engine.container(out.as_str().unwrap()).unwrap();
+    assert_eq!(
+        record.env.get("DOCKER_CONFIG").map(String::as_str),
+        Some("/kaniko/.docker")
+    );
+    let mount = &record.mounts["/kaniko/.docker/config.json"];
+    assert_eq!(mount.owner, "kaniko");
+    assert!(m
+        .engine
+        .secret(&mount.secret_id)
+        .unwrap()
+        .plaintext
+        .contains("localhost:5000"));
+}
+
+#[test]
+fn secret_variable_sets_docker_auth_config_and_refuses_tokens() {
+    let mut m = Module::register();
+    let state = auth(&mut m, &json!({}), "ghcr.io", "me", "variable-sentinel");
+    let container = m.engine.new_container();
+    let out = m.ok(
+        "secretVariable",
+        &state,
+        vec![("container", json!(container))],
+    );
+    let record = m.engine.container(out.as_str().unwrap()).unwrap();
+    let secret_id = &record.secret_env["DOCKER_AUTH_CONFIG"];
+    assert!(m
+        .engine
+        .secret(secret_id)
+        .unwrap()
+        .plaintext
+        .starts_with(r#"{"auths":{"ghcr.io":{"auth":"#));
+    assert!(record.mounts.is_empty() && record.env.is_empty());
+
+    m.watch("x", "token-sentinel-xyz");
+    let token = m.engine.seed_secret("token-sentinel-xyz");
+    let with_token = m.ok(
+        "withRegistryToken",
+        &state,
+        vec![("address", json!("quay.io")), ("token", json!(token))],
+    );
+    let message = m.err(
+        "secretVariable",
+        &with_token,
+        vec![("container", json!(container))],
+    );
+    assert!(
+        message.starts_with("secretVariable: ")
+            && message.contains("\"quay.io\"")
+            && message.contains("DOCKER_AUTH_CONFIG"),
+        "{message}"
+    );
+}
+
+#[test]
+fn secret_mount_then_mount_is_go_module_compatible() {
+    let mut m = Module::register();
+    let state = auth(&mut m, &json!({}), "ghcr.io", "me", "secret-mount-sentinel");
+    let mount = m.ok(
+        "secretMount",
+        &state,
+        vec![
+            ("path", json!("/root/.config/helm/registry/config.json")),
+            ("secretName", json!("helm")),
+            ("owner", json!("0")),
+            ("mode", json!(0o400)),
+        ],
+    );
+    assert_eq!(mount["path"], "/root/.config/helm/registry/config.json");
+    assert_eq!(mount["secretName"], "helm");
+    assert_eq!(mount["skipOnEmpty"], false);
+    // The engine re-encodes IDs between calls, so compare everything but the secret ID.
+    let carried = &steps(&mount["registryConfig"])[0];
+    assert_eq!(
+        (&carried["kind"], &carried["key"], &carried["username"]),
+        (&json!("basic"), &json!("ghcr.io"), &json!("me"))
+    );
+
+    let container = m.engine.new_container();
+    let out = m.ok_on(
+        "SecretMount",
+        "mount",
+        &mount,
+        vec![("container", json!(container))],
+    );
+    let record = m.engine.container(out.as_str().unwrap()).unwrap();
+    let mounted = &record.mounts["/root/.config/helm/registry/config.json"];
+    assert_eq!((mounted.owner.as_str(), mounted.mode), ("0", 0o400));
+    let secret = m.engine.secret(&mounted.secret_id).unwrap();
+    assert!(secret.name.starts_with("helm-"), "{}", secret.name);
+}
+
+#[test]
+fn skip_on_empty_leaves_the_container_unchanged() {
+    let mut m = Module::register();
+    let container = m.engine.new_container();
+    let empty = m.ok(
+        "secretMount",
+        &json!({}),
+        vec![("path", json!("/cfg.json")), ("skipOnEmpty", json!(true))],
+    );
+    let out = m.call(
+        "SecretMount",
+        "mount",
+        empty,
+        vec![("container", json!(container))],
+    );
+    assert_eq!(
+        out.return_value,
+        Some(json!(container)),
+        "the input container, unchanged"
+    );
+    assert_eq!(out.round_trips, 2, "envelope and returnValue only");
+
+    // An imported config with no entries is empty too; one with entries is mounted.
+    let empty_import = m
+        .engine
+        .seed_secret(r#"{"auths":{},"credsStore":"desktop"}"#);
+    let state = m.ok(
+        "withDockerConfig",
+        &json!({}),
+        vec![("config", json!(empty_import))],
+    );
+    let mount = m.ok(
+        "secretMount",
+        &state,
+        vec![("path", json!("/cfg.json")), ("skipOnEmpty", json!(true))],
+    );
+    assert_eq!(
+        m.ok_on(
+            "SecretMount",
+            "mount",
+            &mount,
+            vec![("container", json!(container))]
+        ),
+        json!(container)
+    );
+
+    let state = auth(&mut m, &state, "ghcr.io", "me", "skip-sentinel-pw");
+    let mount = m.ok(
+        "secretMount",
+        &state,
+        vec![("path", json!("/cfg.json")), ("skipOnEmpty", json!(true))],
+    );
+    let out = m.ok_on(
+        "SecretMount",
+        "mount",
+        &mount,
+        vec![("container", json!(container))],
+    );
+    assert!(m
+        .engine
+        .container(out.as_str().unwrap())
+        .unwrap()
+        .mounts
+        .contains_key("/cfg.json"));
+
+    // Without skipOnEmpty an empty config is still mounted (as the Go module does).
+    let mount = m.ok(
+        "secretMount",
+        &json!({}),
+        vec![("path", json!("/cfg.json"))],
+    );
+    let out = m.ok_on(
+        "SecretMount",
+        "mount",
+        &mount,
+        vec![("container", json!(container))],
+    );
+    assert!(m
+        .engine
+        .container(out.as_str().unwrap())
+        .unwrap()
+        .mounts
+        .contains_key("/cfg.json"));
+}
+
+#[test]
+fn same_content_gets_the_same_name_across_calls_and_never_swaps() {
+    let mut m = Module::register();
+    let state = auth(&mut m, &json!({}), "ghcr.io", "me", "stable-sentinel-1");
+    let first = m.rendered(&m.ok("secret", &state, vec![])).0;
+    let again = m.rendered(&m.ok("secret", &state, vec![])).0;
+    assert_eq!(first, again);
+    let other = auth(&mut m, &state, "ghcr.io", "me", "stable-sentinel-2");
+    let changed = m.rendered(&m.ok("secret", &other, vec![])).0;
+    assert_ne!(first, changed);
+    let named = m
+        .rendered(&m.ok("secret", &state, vec![("name", json!("ci"))]))
+        .0;
+    assert_eq!(
+        named.strip_prefix("ci-"),
+        first.strip_prefix("registry-config-")
+    );
+    assert!(
+        m.engine.secret_swaps().is_empty(),
+        "two contents under one name"
+    );
+}
+
+#[test]
+fn round_trips_per_call_meet_the_budget_whatever_the_number_of_registries() {
+    let mut m = Module::register();
+    let container = m.engine.new_container();
+    let secret = m.secret("user", "round-trip-sentinel");
+    let mut state = json!({});
+    let mut secret_trips = Vec::new();
+    for n in 1..=100 {
+        let out = m.call(
+            "RegistryConfig",
+            "withRegistryAuth",
+            state.clone(),
+            vec![
+                ("address", json!(format!("registry-{n}.example.com"))),
+                ("username", json!("user")),
+                ("secret", json!(secret)),
+            ],
+        );
+        assert_eq!(
+            out.round_trips, 2,
+            "withRegistryAuth: envelope + returnValue"
+        );
+        state = out.return_value.unwrap();
+        if [1, 10, 100].contains(&n) {
+            let out = m.call("RegistryConfig", "secret", state.clone(), vec![]);
+            secret_trips.push(out.round_trips);
+            let out = m.call(
+                "RegistryConfig",
+                "mountSecret",
+                state.clone(),
+                vec![("container", json!(container))],
+            );
+            assert_eq!(out.round_trips, 5, "mountSecret with {n} registries");
+        }
+    }
+    assert_eq!(
+        secret_trips,
+        [4, 4, 4],
+        "secret: envelope, plaintexts, setSecret, returnValue"
+    );
+    let out = m.call(
+        "RegistryConfig",
+        "withoutRegistryAuth",
+        state,
+        vec![("address", json!("registry-1.example.com"))],
+    );
+    assert_eq!(out.round_trips, 2);
+}
