@@ -27,6 +27,14 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session on `127.0.0.1:port` (for tests and tools that start their own engine).
+    pub fn new(port: u16, token: impl Into<String>) -> Self {
+        Self {
+            port,
+            token: token.into(),
+        }
+    }
+
     /// Reads the session from the environment. The engine always sets both variables for a
     /// module process; without them the `dagger-sdk` crate would try to download a CLI instead,
     /// which is never what a module wants, so this fails with a clear message.

@@ -1,0 +1,187 @@
+//! The Rust library path end to end: `RegistryConfig` driven with `dagger-sdk` handles against the
+//! engine double, with the request budget SPEC §8 sets (one plaintext query for any number of
+//! registries) and nothing secret in `Debug` output or errors.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use dagger_sdk::{Container, Id, Query, Secret, Selection};
+use engine_double::EngineDouble;
+use registry_config::module::{EngineClient, Session};
+use registry_config::RegistryConfig;
+
+fn connect(engine: &EngineDouble) -> Query {
+    let client = EngineClient::new(&Session::new(engine.port(), engine.token())).unwrap();
+    Query {
+        proc: None,
+        selection: Selection::default(),
+        graphql_client: Arc::new(client),
+    }
+}
+
+fn b64(text: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+async fn render(engine: &EngineDouble, dag: &Query, config: &RegistryConfig) -> String {
+    let secret = config.secret(dag).await.unwrap();
+    let id = secret.id().await.unwrap();
+    engine.secret(&id.0).unwrap().plaintext
+}
+
+#[tokio::test]
+async fn secret_reads_all_plaintexts_in_one_query_for_any_number_of_registries() {
+    let engine = EngineDouble::start();
+    let dag = connect(&engine);
+    for n in [1usize, 10, 100] {
+        let mut config = RegistryConfig::new();
+        for i in 0..n {
+            // Mix the ways a pipeline gets secrets: by ID and from a secret provider URI.
+            let secret: Secret = if i % 2 == 0 {
+                dag.r#ref(Id(engine.seed_secret(&format!("pw-{i}"))))
+            } else {
+                engine.seed_env_secret(&format!("TOKEN_{i}"), &format!("pw-{i}"));
+                dag.secret(format!("env:TOKEN_{i}"))
+            };
+            config = config
+                .with_registry_auth(&format!("reg{i}.example.com"), "user", secret)
+                .unwrap();
+        }
+        engine.reset_log();
+        let secret = config.secret(&dag).await.unwrap();
+        let log = engine.log();
+        assert_eq!(
+            log.len(),
+            2,
+            "n={n}: one plaintext query and one setSecret: {log:#?}"
+        );
+        assert!(log.iter().all(|e| !e.rejected));
+        assert!(log[0].query.as_deref().unwrap().contains("s0:"));
+        assert!(log[1]
+            .query
+            .as_deref()
+            .unwrap()
+            .starts_with("query{setSecret("));
+
+        let plaintext = engine
+            .secret(&secret.id().await.unwrap().0)
+            .unwrap()
+            .plaintext;
+        let json: serde_json::Value = serde_json::from_str(&plaintext).unwrap();
+        assert_eq!(json["auths"].as_object().unwrap().len(), n);
+        assert_eq!(json["auths"]["reg0.example.com"]["auth"], b64("user:pw-0"));
+    }
+}
+
+#[tokio::test]
+async fn the_library_renders_what_the_module_renders() {
+    let engine = EngineDouble::start();
+    let dag = connect(&engine);
+    let hub = dag.r#ref(Id(engine.seed_secret("hub-pw")));
+    let gh = dag.r#ref(Id(engine.seed_secret("gh-pw")));
+    let imported = dag.r#ref(Id(engine.seed_secret(&format!(
+        r#"{{"auths":{{"quay.io":{{"auth":"{}"}}}}}}"#,
+        b64("q:imported")
+    ))));
+    let config = RegistryConfig::new()
+        .with_registry_auth("docker.io", "me", hub)
+        .unwrap()
+        .with_docker_config(imported)
+        .with_registry_auth("https://GHCR.io/", "me", gh)
+        .unwrap();
+    assert_eq!(
+        config.registries(&dag).await.unwrap(),
+        ["ghcr.io", "https://index.docker.io/v1/", "quay.io"]
+    );
+    assert_eq!(
+        render(&engine, &dag, &config).await,
+        format!(
+            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}},"https://index.docker.io/v1/":{{"auth":"{}"}},"quay.io":{{"auth":"{}"}}}}}}"#,
+            b64("me:gh-pw"),
+            b64("me:hub-pw"),
+            b64("q:imported")
+        )
+    );
+    let without = config.without_registry_auth("quay.io").unwrap();
+    assert_eq!(
+        without.registries(&dag).await.unwrap(),
+        ["ghcr.io", "https://index.docker.io/v1/"]
+    );
+    // Immutable: the original still has quay.io.
+    assert_eq!(config.registries(&dag).await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn mounts_are_lazy_containers_with_the_secret_mounted() {
+    let engine = EngineDouble::start();
+    let dag = connect(&engine);
+    let token = dag.r#ref(Id(engine.seed_secret("mount-pw")));
+    let config = RegistryConfig::new()
+        .with_registry_auth("localhost:5000", "me", token)
+        .unwrap();
+    let container: Container = dag.r#ref(Id(engine.new_container()));
+
+    let mounted = config
+        .mount_docker_config(&dag, &container, "/root/.docker", "")
+        .await
+        .unwrap();
+    let record = engine.container(&mounted.id().await.unwrap().0).unwrap();
+    assert_eq!(record.env["DOCKER_CONFIG"], "/root/.docker");
+    let plaintext = engine
+        .secret(&record.mounts["/root/.docker/config.json"].secret_id)
+        .unwrap()
+        .plaintext;
+    assert_eq!(
+        plaintext,
+        format!(
+            r#"{{"auths":{{"localhost:5000":{{"auth":"{}"}}}}}}"#,
+            b64("me:mount-pw")
+        )
+    );
+
+    let variable = config
+        .secret_variable(&dag, &container, "DOCKER_AUTH_CONFIG")
+        .await
+        .unwrap();
+    let record = engine.container(&variable.id().await.unwrap().0).unwrap();
+    assert!(record.secret_env.contains_key("DOCKER_AUTH_CONFIG"));
+}
+
+#[tokio::test]
+async fn errors_and_debug_output_carry_no_secret() {
+    let engine = EngineDouble::start();
+    let dag = connect(&engine);
+    let token: Secret = dag.r#ref(Id(engine.seed_secret("debug-sentinel-pw")));
+    let config = RegistryConfig::new()
+        .with_registry_auth("ghcr.io", "me", token.clone())
+        .unwrap();
+    let shown = format!("{config:?}");
+    assert!(shown.contains("auth ghcr.io as"), "{shown}");
+    assert!(!shown.contains("debug-sentinel"));
+
+    let error = config
+        .with_registry_auth("ghcr.io/app:1.0", "me", token.clone())
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "withRegistryAuth: argument address: \"ghcr.io/app:1.0\" is an image reference with a tag; pass the registry (\"ghcr.io/app\") or a namespace without the tag"
+    );
+    let error = config
+        .with_registry_auth("ghcr.io", "a:b", token)
+        .unwrap_err();
+    assert!(error
+        .to_string()
+        .starts_with("withRegistryAuth: argument username: \"a:b\" contains ':'"));
+
+    let bad_import = dag.r#ref(Id(
+        engine.seed_secret("{\"auths\":{\"x.io\":{\"auth\":\"debug-sentinel-b64!\"}}}")
+    ));
+    let Err(error) = config.with_docker_config(bad_import).secret(&dag).await else {
+        panic!("a malformed import must fail");
+    };
+    let text = format!("{error} {error:?}");
+    assert!(
+        text.contains("\"x.io\"") && !text.contains("debug-sentinel"),
+        "{text}"
+    );
+}
