@@ -11,7 +11,7 @@ mod call;
 mod dispatch;
 mod register;
 mod reply;
-mod state;
+pub mod state;
 mod transport;
 
 use std::process::ExitCode;
