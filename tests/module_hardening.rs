@@ -11,6 +11,9 @@ use support::module::{assert_no_leak, assert_returned_error, binary, Module};
 
 const SENTINEL: &str = "hardening-sentinel-pw";
 
+/// A function, its arguments, and how its error message must start.
+type Case<'a> = (&'a str, Vec<(&'a str, Value)>, &'a str);
+
 fn b64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
@@ -184,7 +187,7 @@ fn render_time_rules_fail_secret_with_a_clear_error() {
     assert!(message.starts_with("mountSecret: "), "{message}");
 
     // Bad secret names, paths, owners, modes and variable names.
-    let cases: Vec<(&str, Vec<(&str, Value)>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "secret",
             vec![("name", json!("has space"))],

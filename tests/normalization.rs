@@ -70,7 +70,10 @@ fn host_and_namespace_are_split() {
 }
 
 /// Rejected inputs, the variant expected, and a fragment the message must contain.
-fn rejected() -> Vec<(&'static str, fn(&AddressError) -> bool, &'static str)> {
+/// An input, whether its error is the expected variant, and a fragment of the message.
+type Rejection = (&'static str, fn(&AddressError) -> bool, &'static str);
+
+fn rejected() -> Vec<Rejection> {
     vec![
         ("", |e| matches!(e, AddressError::Empty), "empty"),
         ("   \t ", |e| matches!(e, AddressError::Empty), "empty"),

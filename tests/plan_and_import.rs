@@ -30,6 +30,9 @@ fn render_plan(plan: &Plan<String>) -> Result<String, ResolveError> {
     Ok(render(&entries).unwrap().as_str().to_owned())
 }
 
+/// Whether an error is the expected variant.
+type IsExpected = fn(&ImportError) -> bool;
+
 fn b64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
@@ -142,7 +145,7 @@ fn import_reads_every_credential_form_and_drops_empty_entries() {
 #[test]
 fn import_errors_name_the_entry_and_never_quote_content() {
     let secret = "s3cr3t-sentinel";
-    let cases: Vec<(String, fn(&ImportError) -> bool)> = vec![
+    let cases: Vec<(String, IsExpected)> = vec![
         (format!("{{\"auths\": {secret}"), |e| matches!(e, ImportError::InvalidJson { .. })),
         (format!("[\"{secret}\"]"), |e| matches!(e, ImportError::NotAnObject)),
         (format!("{{\"auths\":\"{secret}\"}}"), |e| matches!(e, ImportError::AuthsNotAnObject)),

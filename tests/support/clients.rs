@@ -384,6 +384,17 @@ pub fn oci_probe_lookup(config: &Path, reg: &Registry) -> ClientResult {
     oci_probe(config, reg, ["lookup", reg.host_port()])
 }
 
+/// `oci-probe lookup SERVER` for any server string (e.g. `index.docker.io`):
+/// docker_credential's key lookup only, so no registry is needed and nothing
+/// is sent; exit 0 found, [`EXIT_NO_MATCH`] not.
+pub fn oci_probe_lookup_server(config: &Path, server: &str) -> ClientResult {
+    let mut run = Isolated::new(oci_probe_bin(), format!("oci-probe lookup {server}"));
+    run.cmd
+        .env("DOCKER_CONFIG", docker_config_dir(config))
+        .args(["lookup", server]);
+    run.run()
+}
+
 /// `oci-probe push`: oci-client pushes a one-layer artifact to `image`.
 pub fn oci_probe_push(config: &Path, reg: &Registry, image: &str) -> ClientResult {
     oci_probe(config, reg, ["push", &reference(reg, image)])

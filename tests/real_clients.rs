@@ -1,0 +1,520 @@
+//! The PRODUCT's output against real clients: every `config.json` here is rendered by the real
+//! module binary through the engine double (`withRegistryAuth` → `secret` or `mountSecret`, with
+//! the leak scan of `Module::call` on every call), written the way the engine mounts a secret
+//! (mode 0400), and read by skopeo, the docker CLI, oras-py and oci-probe against a real
+//! registry on 127.0.0.1 over plain HTTP and TLS.
+//!
+//! - every client authenticates with the module's config (both delivery paths, both registries);
+//! - a wrong password is sent by every client and refused (the registry logs a failed password);
+//! - the key-form matrix: which address spellings the module accepts are found by which client;
+//! - Docker Hub, offline: `docker_credential` (a second, independent parser) finds the module's
+//!   Hub key under every server string, unlike the Go module's `docker.io` key.
+//!
+//! Needs the tools from `scripts/install-test-deps.sh` (a missing tool panics with that hint).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+use support::clients::{self, ClientResult};
+use support::module::Module;
+use support::oci_layout::{self, OciLayout};
+use support::registry::Registry;
+
+/// The registry log line for a request whose password did not match.
+const WRONG_PASSWORD_LOG: &str = "error authenticating user";
+/// A password the registry does not accept (a leak-scan sentinel like the real one).
+const WRONG_PASSWORD: &str = "not-the-e2e-password";
+/// Where `mountSecret` mounts the config by default.
+const DEFAULT_MOUNT: &str = "/root/.docker/config.json";
+/// The one Docker Hub key every client resolves (what the module writes for the Hub).
+const HUB_KEY: &str = "https://index.docker.io/v1/";
+
+/// How the module hands the rendered config over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delivery {
+    /// `secret`: the returned Secret's plaintext.
+    Secret,
+    /// `mountSecret`: the plaintext of the secret mounted into the container.
+    MountSecret,
+}
+
+/// `withRegistryAuth(address, user, secret)` on an empty config; returns the new state.
+fn with_auth(m: &mut Module, address: &str, user: &str, password: &str) -> Value {
+    let secret = m.secret(user, password);
+    m.ok(
+        "withRegistryAuth",
+        &json!({}),
+        vec![
+            ("address", json!(address)),
+            ("username", json!(user)),
+            ("secret", json!(secret)),
+        ],
+    )
+}
+
+/// The rendered config of `state` as a container would read it.
+fn deliver(m: &Module, state: &Value, delivery: Delivery) -> String {
+    match delivery {
+        Delivery::Secret => {
+            let (name, plaintext) = m.rendered(&m.ok("secret", state, vec![]));
+            assert!(name.starts_with("registry-config-"), "{name}");
+            plaintext
+        }
+        Delivery::MountSecret => {
+            let container = m.engine.new_container();
+            let out = m.ok("mountSecret", state, vec![("container", json!(container))]);
+            let record = m
+                .engine
+                .container(out.as_str().expect("a Container ID"))
+                .expect("a known container");
+            let mount = &record.mounts[DEFAULT_MOUNT];
+            assert_eq!(
+                (mount.owner.as_str(), mount.mode),
+                ("", 0o400),
+                "mounted read-only 0400 for root"
+            );
+            assert!(record.files.is_empty() && record.env.is_empty());
+            m.engine
+                .secret(&mount.secret_id)
+                .expect("the mounted secret")
+                .plaintext
+        }
+    }
+}
+
+/// Renders one `address` entry through the module, asserts the single key it wrote, and writes
+/// the bytes to `dir/config.json` (0400); returns that path.
+fn render_to(
+    m: &mut Module,
+    dir: &Path,
+    address: &str,
+    password: &str,
+    delivery: Delivery,
+    expected_key: &str,
+) -> PathBuf {
+    let state = with_auth(m, address, support::registry::TEST_USER, password);
+    let plaintext = deliver(m, &state, delivery);
+    assert_eq!(auth_keys(&plaintext), [expected_key], "{address}");
+    clients::write_mounted_config(dir, plaintext.as_bytes())
+}
+
+/// The `auths` keys of a rendered config.
+fn auth_keys(config: &str) -> Vec<String> {
+    let parsed: Value = serde_json::from_str(config).expect("rendered config is JSON");
+    parsed["auths"]
+        .as_object()
+        .expect("an auths object")
+        .keys()
+        .cloned()
+        .collect()
+}
+
+/// Asserts the call succeeded and prints its timing.
+fn assert_ok(result: &ClientResult) {
+    assert!(result.ok, "expected success:\n{result}");
+    eprintln!(
+        "ok   {:>4} ms  {}",
+        result.elapsed.as_millis(),
+        result.label
+    );
+}
+
+/// Asserts the call failed and the registry logged one more wrong-password 401 than `before`
+/// (so the client read the module's file and sent the bad password). Returns the new count.
+fn assert_wrong_password_401(result: &ClientResult, reg: &Registry, before: usize) -> usize {
+    assert!(
+        !result.ok,
+        "expected failure with a wrong password:\n{result}"
+    );
+    assert!(
+        !result.timed_out,
+        "client hung instead of failing:\n{result}"
+    );
+    let mut count = before;
+    for _ in 0..100 {
+        count = reg.log().matches(WRONG_PASSWORD_LOG).count();
+        if count > before {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        count > before,
+        "registry logged no `{WRONG_PASSWORD_LOG}` for {}:\n{result}\nregistry log:\n{}",
+        result.label,
+        reg.log()
+    );
+    eprintln!(
+        "401  {:>4} ms  {} (registry: {WRONG_PASSWORD_LOG})",
+        result.elapsed.as_millis(),
+        result.label
+    );
+    count
+}
+
+/// sha256 of the manifest skopeo wrote into a `dir:` copy.
+fn pulled_manifest_digest(dir: &Path) -> String {
+    oci_layout::sha256(&std::fs::read(dir.join("manifest.json")).expect("pulled manifest.json"))
+}
+
+/// Every client pushes and/or pulls with the config the module rendered for the registry.
+fn every_client_authenticates(tls: bool, delivery: Delivery) {
+    let start = Instant::now();
+    let reg = Registry::start(tls);
+    let mut m = Module::register();
+    let layout = OciLayout::build();
+    let cfg_dir = tempfile::tempdir().expect("config dir");
+    let config = render_to(
+        &mut m,
+        cfg_dir.path(),
+        reg.host_port(),
+        reg.password(),
+        delivery,
+        reg.host_port(),
+    );
+
+    // skopeo: push (--dest-authfile), inspect (--authfile and DOCKER_CONFIG), pull.
+    assert_ok(&clients::skopeo_push(
+        &config,
+        &reg,
+        &layout,
+        "e2e/hello:v1",
+    ));
+    let inspect = clients::skopeo_inspect(&config, &reg, "e2e/hello:v1");
+    assert_ok(&inspect);
+    assert!(inspect.output.contains(&layout.layer_digest), "{inspect}");
+    let fallback = clients::skopeo_inspect_docker_config(&config, &reg, "e2e/hello:v1");
+    assert_ok(&fallback);
+    assert!(fallback.output.contains(&layout.layer_digest), "{fallback}");
+    let pulled = tempfile::tempdir().expect("pull dir");
+    assert_ok(&clients::skopeo_pull(
+        &config,
+        &reg,
+        "e2e/hello:v1",
+        pulled.path(),
+    ));
+    assert_eq!(
+        pulled_manifest_digest(pulled.path()),
+        layout.manifest_digest
+    );
+
+    // docker CLI (no daemon): manifest inspect with DOCKER_CONFIG.
+    let docker = clients::docker_manifest_inspect(&config, &reg, "e2e/hello:v1");
+    assert_ok(&docker);
+    assert!(docker.output.contains(&layout.layer_digest), "{docker}");
+
+    // oras-py: push then pull its own artifact (the pull checks the content).
+    assert_ok(&clients::oras_push(&config, &reg, "e2e/oras:v1"));
+    assert_ok(&clients::oras_pull(&config, &reg, "e2e/oras:v1"));
+
+    // Rust: docker_credential finds the key, oci-client pushes and pulls, and reads skopeo's image.
+    assert_ok(&clients::oci_probe_lookup(&config, &reg));
+    assert_ok(&clients::oci_probe_push(&config, &reg, "e2e/rust:v1"));
+    assert_ok(&clients::oci_probe_pull(&config, &reg, "e2e/rust:v1"));
+    let pull = clients::oci_probe_pull(&config, &reg, "e2e/hello:v1");
+    assert_ok(&pull);
+    assert!(pull.output.contains(&layout.manifest_digest), "{pull}");
+
+    assert_eq!(
+        reg.log().matches(WRONG_PASSWORD_LOG).count(),
+        0,
+        "no client sent a wrong password"
+    );
+    eprintln!(
+        "every client ({}, {delivery:?}): {} ms",
+        if tls { "TLS" } else { "HTTP" },
+        start.elapsed().as_millis()
+    );
+}
+
+#[test]
+fn every_client_authenticates_over_http_with_the_secret() {
+    every_client_authenticates(false, Delivery::Secret);
+}
+
+#[test]
+fn every_client_authenticates_over_http_with_the_mounted_secret() {
+    every_client_authenticates(false, Delivery::MountSecret);
+}
+
+#[test]
+fn every_client_authenticates_over_tls_with_the_secret() {
+    every_client_authenticates(true, Delivery::Secret);
+}
+
+#[test]
+fn every_client_authenticates_over_tls_with_the_mounted_secret() {
+    every_client_authenticates(true, Delivery::MountSecret);
+}
+
+/// The module's config with a wrong password: every client operation fails, and the registry
+/// log shows each one sent (and had refused) that password.
+fn wrong_password_is_refused(tls: bool, delivery: Delivery) {
+    let reg = Registry::start(tls);
+    let mut m = Module::register();
+    let layout = OciLayout::build();
+    let good_dir = tempfile::tempdir().expect("config dir");
+    let good = render_to(
+        &mut m,
+        good_dir.path(),
+        reg.host_port(),
+        reg.password(),
+        delivery,
+        reg.host_port(),
+    );
+    assert_ok(&clients::skopeo_push(&good, &reg, &layout, "e2e/hello:v1"));
+    assert_ok(&clients::oras_push(&good, &reg, "e2e/oras:v1"));
+
+    let bad_dir = tempfile::tempdir().expect("config dir");
+    let bad = render_to(
+        &mut m,
+        bad_dir.path(),
+        reg.host_port(),
+        WRONG_PASSWORD,
+        delivery,
+        reg.host_port(),
+    );
+    let pulled = tempfile::tempdir().expect("pull dir");
+    let operations: Vec<Box<dyn Fn() -> ClientResult + '_>> = vec![
+        Box::new(|| clients::skopeo_inspect(&bad, &reg, "e2e/hello:v1")),
+        Box::new(|| clients::skopeo_inspect_docker_config(&bad, &reg, "e2e/hello:v1")),
+        Box::new(|| clients::skopeo_push(&bad, &reg, &layout, "e2e/bad:v1")),
+        Box::new(|| clients::skopeo_pull(&bad, &reg, "e2e/hello:v1", pulled.path())),
+        Box::new(|| clients::docker_manifest_inspect(&bad, &reg, "e2e/hello:v1")),
+        Box::new(|| clients::oras_push(&bad, &reg, "e2e/bad-oras:v1")),
+        Box::new(|| clients::oras_pull(&bad, &reg, "e2e/oras:v1")),
+        Box::new(|| clients::oci_probe_push(&bad, &reg, "e2e/bad-rust:v1")),
+        Box::new(|| clients::oci_probe_pull(&bad, &reg, "e2e/hello:v1")),
+    ];
+    let mut count = reg.log().matches(WRONG_PASSWORD_LOG).count();
+    for operation in &operations {
+        count = assert_wrong_password_401(&operation(), &reg, count);
+    }
+}
+
+#[test]
+fn wrong_password_is_refused_over_http() {
+    wrong_password_is_refused(false, Delivery::Secret);
+}
+
+#[test]
+fn wrong_password_is_refused_over_tls() {
+    wrong_password_is_refused(true, Delivery::MountSecret);
+}
+
+/// The four clients of the key-form matrix, in column order.
+const MATRIX_CLIENTS: [&str; 4] = ["skopeo", "docker CLI", "oras-py", "oci-probe"];
+
+/// Whether one client authenticated (`true`) or found no key for the registry (`false`);
+/// panics on any other failure (a wrong password, a timeout, a transport error).
+fn matched(client: &str, result: &ClientResult) -> bool {
+    if result.ok {
+        return true;
+    }
+    assert!(!result.timed_out, "{client} hung:\n{result}");
+    let no_key = match client {
+        // Anonymous request, 401 from the registry.
+        "skopeo" => result.output.contains("authentication required"),
+        "docker CLI" => result.output.contains("no basic auth credentials"),
+        // oras-py's own lookup found no key; no request was sent.
+        "oras-py" => result.code == Some(clients::EXIT_NO_MATCH),
+        // docker_credential found no key; oci-client went on anonymously and got a 401.
+        "oci-probe" => result.output.contains("no credential for"),
+        other => panic!("unknown client {other}"),
+    };
+    assert!(no_key, "{client} failed for another reason:\n{result}");
+    false
+}
+
+/// Each address form the module accepts for the HTTP registry, rendered through the module, read
+/// by each client with read-only operations; the observed matrix must equal the expected one
+/// (real-clients.md §5, with the scheme forms normalized by the module to the bare key).
+#[test]
+fn key_forms_matrix() {
+    let start = Instant::now();
+    let reg = Registry::start(false);
+    let mut m = Module::register();
+    let host_port = reg.host_port().to_string();
+    let port = host_port
+        .rsplit_once(':')
+        .map(|(_, port)| port.to_string())
+        .expect("HOST:PORT");
+
+    // Setup with a good config the module rendered: skopeo's image and oras-py's artifact.
+    let layout = OciLayout::build();
+    let setup_dir = tempfile::tempdir().expect("config dir");
+    let setup = render_to(
+        &mut m,
+        setup_dir.path(),
+        &host_port,
+        reg.password(),
+        Delivery::Secret,
+        &host_port,
+    );
+    assert_ok(&clients::skopeo_push(&setup, &reg, &layout, "e2e/hello:v1"));
+    assert_ok(&clients::oras_push(&setup, &reg, "e2e/oras:v1"));
+
+    const Y: bool = true;
+    const N: bool = false;
+    // (address passed to withRegistryAuth, key the module writes, expected per client)
+    let rows: Vec<(String, String, [bool; 4])> = vec![
+        (host_port.clone(), host_port.clone(), [Y, Y, Y, Y]),
+        (
+            format!("http://{host_port}"),
+            host_port.clone(),
+            [Y, Y, Y, Y],
+        ),
+        (
+            format!("HTTPS://{host_port}/"),
+            host_port.clone(),
+            [Y, Y, Y, Y],
+        ),
+        (
+            format!("localhost:{port}"),
+            format!("localhost:{port}"),
+            [N, N, Y, N],
+        ),
+        (
+            format!("{host_port}/e2e"),
+            format!("{host_port}/e2e"),
+            [Y, Y, N, N],
+        ),
+    ];
+
+    let mut observed_rows = Vec::new();
+    for (address, key, _) in &rows {
+        let dir = tempfile::tempdir().expect("config dir");
+        let config = render_to(
+            &mut m,
+            dir.path(),
+            address,
+            reg.password(),
+            Delivery::Secret,
+            key,
+        );
+        let results = [
+            clients::skopeo_inspect(&config, &reg, "e2e/hello:v1"),
+            clients::docker_manifest_inspect(&config, &reg, "e2e/hello:v1"),
+            // oras_pull looks the key up first: no key means exit 3 at once, not a 130 s hang.
+            clients::oras_pull(&config, &reg, "e2e/oras:v1"),
+            clients::oci_probe_pull(&config, &reg, "e2e/hello:v1"),
+        ];
+        let mut observed = [false; 4];
+        for (i, result) in results.iter().enumerate() {
+            observed[i] = matched(MATRIX_CLIENTS[i], result);
+            eprintln!(
+                "{}  {:>4} ms  {} [key {key}]",
+                if observed[i] { "Y" } else { "N" },
+                result.elapsed.as_millis(),
+                result.label
+            );
+        }
+        observed_rows.push(observed);
+    }
+    assert_eq!(
+        reg.log().matches(WRONG_PASSWORD_LOG).count(),
+        0,
+        "every N is a missing key, never a wrong password; registry log:\n{}",
+        reg.log()
+    );
+
+    let cell = |v: bool| if v { "Y" } else { "N" };
+    let mut table = format!(
+        "| address passed (image ref host 127.0.0.1) | key written | {} |\n| --- | --- | --- | --- | --- | --- |\n",
+        MATRIX_CLIENTS.join(" | ")
+    );
+    for ((address, key, _), observed) in rows.iter().zip(&observed_rows) {
+        let address = address.replace(&port, "PORT");
+        let key = key.replace(&port, "PORT");
+        table.push_str(&format!(
+            "| `{address}` | `{key}` | {} |\n",
+            observed.map(cell).join(" | ")
+        ));
+    }
+    eprintln!(
+        "\nkey forms through the module (HTTP registry, {} ms):\n{table}",
+        start.elapsed().as_millis()
+    );
+    let expected: Vec<[bool; 4]> = rows.iter().map(|(_, _, e)| *e).collect();
+    assert_eq!(observed_rows, expected, "observed matrix:\n{table}");
+}
+
+/// Docker Hub, offline: the module writes [`HUB_KEY`] for each Hub spelling, and
+/// `docker_credential` finds it under every server string. The Go module's `docker.io` key is
+/// found by oci-client's own lookup (`index.docker.io`) but not under the crate's documented
+/// server string `https://index.docker.io/v1/`.
+#[test]
+fn docker_hub_key_is_found_by_docker_credential() {
+    let mut m = Module::register();
+    const HUB_PASSWORD: &str = "hub-password-sentinel";
+    // What docker_credential::get_credential is asked: oci-client passes
+    // Reference::resolve_registry(), which is `index.docker.io` for every Hub reference
+    // (oci-spec maps `index.docker.io/...` and bare names to `docker.io`, then resolves it).
+    // The others are the crate's documented example and the Hub's other names.
+    let servers = [
+        "index.docker.io",
+        "docker.io",
+        "registry-1.docker.io",
+        "https://index.docker.io/v1/",
+    ];
+
+    let mut table = format!("| config | {} |\n| --- |", servers.join(" | "));
+    table.push_str(&" --- |".repeat(servers.len()));
+    table.push('\n');
+    let mut lookup_row = |label: &str, config: &Path| -> Vec<bool> {
+        let found: Vec<bool> = servers
+            .iter()
+            .map(|server| {
+                let result = clients::oci_probe_lookup_server(config, server);
+                assert!(
+                    result.ok || result.code == Some(clients::EXIT_NO_MATCH),
+                    "{result}"
+                );
+                eprintln!(
+                    "{}  {:>4} ms  {} [{label}]",
+                    if result.ok { "found" } else { "no-match" },
+                    result.elapsed.as_millis(),
+                    result.label
+                );
+                result.ok
+            })
+            .collect();
+        let cells: Vec<&str> = found.iter().map(|f| if *f { "Y" } else { "N" }).collect();
+        table.push_str(&format!("| {label} | {} |\n", cells.join(" | ")));
+        found
+    };
+
+    for address in ["docker.io", "index.docker.io", "registry-1.docker.io"] {
+        let dir = tempfile::tempdir().expect("config dir");
+        let config = render_to(
+            &mut m,
+            dir.path(),
+            address,
+            HUB_PASSWORD,
+            Delivery::Secret,
+            HUB_KEY,
+        );
+        let found = lookup_row(&format!("module, `--address {address}`"), &config);
+        assert_eq!(found, [true; 4], "module's Hub key for {address}");
+    }
+
+    // The Go module writes the address as given: `{"auths":{"docker.io":{"auth":…}}}`.
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("hub-user:{HUB_PASSWORD}"));
+    let dir = tempfile::tempdir().expect("config dir");
+    let go_config = clients::write_mounted_config(
+        dir.path(),
+        format!(r#"{{"auths":{{"docker.io":{{"auth":"{auth}"}}}}}}"#).as_bytes(),
+    );
+    let found = lookup_row("Go module, hand-written `docker.io` key", &go_config);
+    assert_eq!(
+        found,
+        [true, true, true, false],
+        "docker_credential maps a bare `docker.io` key to index.docker.io, but not to the \
+         https://index.docker.io/v1/ server string"
+    );
+    eprintln!("\ndocker_credential lookups (oci-probe lookup SERVER):\n{table}");
+}
