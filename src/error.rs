@@ -197,11 +197,6 @@ impl EngineProblem {
             detail: None,
         }
     }
-
-    /// What was being done.
-    pub fn action(&self) -> &'static str {
-        self.action
-    }
 }
 
 impl fmt::Display for EngineProblem {

@@ -20,12 +20,6 @@ impl Plaintext {
     }
 }
 
-impl From<String> for Plaintext {
-    fn from(value: String) -> Self {
-        Self::new(value)
-    }
-}
-
 impl<'de> serde::Deserialize<'de> for Plaintext {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::new)

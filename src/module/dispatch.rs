@@ -18,7 +18,7 @@ use crate::error::{Error, Function};
 /// Runs the call and returns the JSON value for `returnValue`, or an error message.
 pub async fn dispatch(dag: &Query, call: &FunctionCall) -> Result<Value, String> {
     match (call.parent_name.as_str(), call.name.as_str()) {
-        (REGISTRY_CONFIG, name) => registry_config(dag, name, &call.parent, call).await,
+        (REGISTRY_CONFIG, _) => registry_config(dag, call).await,
         (SECRET_MOUNT, "mount") => secret_mount_mount(dag, call).await,
         (parent, name) => Err(format!(
             "unknown function {parent}.{name}: this module serves {REGISTRY_CONFIG} and {SECRET_MOUNT}.mount"
@@ -27,14 +27,9 @@ pub async fn dispatch(dag: &Query, call: &FunctionCall) -> Result<Value, String>
 }
 
 /// `RegistryConfig.*`.
-async fn registry_config(
-    dag: &Query,
-    name: &str,
-    parent: &Value,
-    call: &FunctionCall,
-) -> Result<Value, String> {
-    let plan = state::decode_config(parent)?;
-    match name {
+async fn registry_config(dag: &Query, call: &FunctionCall) -> Result<Value, String> {
+    let plan = state::decode_config(&call.parent)?;
+    match call.name.as_str() {
         "withRegistryAuth" => {
             let args = Args::new("withRegistryAuth", &call.args);
             let (address, username) = (args.string("address")?, args.string("username")?);

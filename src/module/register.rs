@@ -17,11 +17,9 @@ type TypeKey = (Type, bool);
 
 /// Builds the module's type definitions and returns the module ID.
 pub async fn register(client: &DynGraphQLClient) -> Result<String, String> {
-    let leaves = leaf_types();
-    let mut types: BTreeMap<TypeKey, String> = BTreeMap::new();
-    let leaf_fields = leaves.iter().map(|key| leaf_type_field(*key)).collect();
+    let (leaves, leaf_fields): (Vec<TypeKey>, Vec<String>) = leaf_types().into_iter().unzip();
     let leaf_ids = execute(client, "type definitions", leaf_fields).await?;
-    types.extend(leaves.into_iter().zip(leaf_ids));
+    let mut types: BTreeMap<TypeKey, String> = leaves.into_iter().zip(leaf_ids).collect();
 
     let string_id = lookup(&types, (Type::String, false))?.to_owned();
     let list_fields = vec![chain(&[
@@ -90,8 +88,9 @@ pub async fn register(client: &DynGraphQLClient) -> Result<String, String> {
         .ok_or_else(|| "the engine returned no module ID".to_owned())
 }
 
-/// Every (type, optional) pair the API uses, except list types (which need an element ID).
-fn leaf_types() -> Vec<TypeKey> {
+/// Every (type, optional) pair the API uses with the field that defines it, except list types
+/// (which need an element type's ID first).
+fn leaf_types() -> Vec<(TypeKey, String)> {
     let mut keys = std::collections::BTreeSet::new();
     keys.insert((Type::String, false));
     for object in api::OBJECTS {
@@ -106,12 +105,12 @@ fn leaf_types() -> Vec<TypeKey> {
         }
     }
     keys.into_iter()
-        .filter(|(ty, _)| *ty != Type::StringList)
+        .filter_map(|key| leaf_type_field(key).map(|field| (key, field)))
         .collect()
 }
 
-/// `typeDef{withKind(..)|withObject(..){[withOptional(optional:true){]id}}`.
-fn leaf_type_field((ty, optional): TypeKey) -> String {
+/// `typeDef{withKind(..)|withObject(..){[withOptional(optional:true){]id}}`; `None` for lists.
+fn leaf_type_field((ty, optional): TypeKey) -> Option<String> {
     let base = match ty {
         Type::String => "withKind(kind:STRING_KIND)".to_owned(),
         Type::Int => "withKind(kind:INTEGER_KIND)".to_owned(),
@@ -122,13 +121,13 @@ fn leaf_type_field((ty, optional): TypeKey) -> String {
             format!("withObject(name:{})", string_literal(api::REGISTRY_CONFIG))
         }
         Type::SecretMount => format!("withObject(name:{})", string_literal(api::SECRET_MOUNT)),
-        Type::StringList => String::new(),
+        Type::StringList => return None,
     };
     let mut calls = vec!["typeDef".to_owned(), base];
     if optional {
         calls.push("withOptional(optional:true)".to_owned());
     }
-    chain(&calls)
+    Some(chain(&calls))
 }
 
 /// `function(name, returnType){withDescription{withArg…{withCachePolicy{id}}}}`.
