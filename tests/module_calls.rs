@@ -376,19 +376,33 @@ fn secret_mount_then_mount_is_go_module_compatible() {
     assert!(secret.name.starts_with("helm-"), "{}", secret.name);
 }
 
+/// Applies a `SecretMount` to `container` and returns the resulting container's mount paths.
+fn apply_mount(m: &Module, mount: &Value, container: &str) -> Vec<String> {
+    let out = m.ok_on(
+        "SecretMount",
+        "mount",
+        mount,
+        vec![("container", json!(container))],
+    );
+    let record = m.engine.container(out.as_str().unwrap()).unwrap();
+    record.mounts.keys().cloned().collect()
+}
+
 #[test]
 fn skip_on_empty_leaves_the_container_unchanged() {
     let mut m = Module::register();
     let container = m.engine.new_container();
-    let empty = m.ok(
-        "secretMount",
-        &json!({}),
-        vec![("path", json!("/cfg.json")), ("skipOnEmpty", json!(true))],
-    );
+    let skip = |m: &Module, state: &Value| {
+        m.ok(
+            "secretMount",
+            state,
+            vec![("path", json!("/cfg.json")), ("skipOnEmpty", json!(true))],
+        )
+    };
     let out = m.call(
         "SecretMount",
         "mount",
-        empty,
+        skip(&m, &json!({})),
         vec![("container", json!(container))],
     );
     assert_eq!(
@@ -407,58 +421,27 @@ fn skip_on_empty_leaves_the_container_unchanged() {
         &json!({}),
         vec![("config", json!(empty_import))],
     );
-    let mount = m.ok(
-        "secretMount",
-        &state,
-        vec![("path", json!("/cfg.json")), ("skipOnEmpty", json!(true))],
-    );
-    assert_eq!(
-        m.ok_on(
-            "SecretMount",
-            "mount",
-            &mount,
-            vec![("container", json!(container))]
-        ),
-        json!(container)
-    );
-
-    let state = auth(&mut m, &state, "ghcr.io", "me", "skip-sentinel-pw");
-    let mount = m.ok(
-        "secretMount",
-        &state,
-        vec![("path", json!("/cfg.json")), ("skipOnEmpty", json!(true))],
-    );
-    let out = m.ok_on(
+    let unchanged = m.ok_on(
         "SecretMount",
         "mount",
-        &mount,
+        &skip(&m, &state),
         vec![("container", json!(container))],
     );
-    assert!(m
-        .engine
-        .container(out.as_str().unwrap())
-        .unwrap()
-        .mounts
-        .contains_key("/cfg.json"));
+    assert_eq!(unchanged, json!(container));
+
+    let state = auth(&mut m, &state, "ghcr.io", "me", "skip-sentinel-pw");
+    assert_eq!(
+        apply_mount(&m, &skip(&m, &state), &container),
+        ["/cfg.json"]
+    );
 
     // Without skipOnEmpty an empty config is still mounted (as the Go module does).
-    let mount = m.ok(
+    let always = m.ok(
         "secretMount",
         &json!({}),
         vec![("path", json!("/cfg.json"))],
     );
-    let out = m.ok_on(
-        "SecretMount",
-        "mount",
-        &mount,
-        vec![("container", json!(container))],
-    );
-    assert!(m
-        .engine
-        .container(out.as_str().unwrap())
-        .unwrap()
-        .mounts
-        .contains_key("/cfg.json"));
+    assert_eq!(apply_mount(&m, &always, &container), ["/cfg.json"]);
 }
 
 #[test]
