@@ -15,17 +15,16 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use base64::Engine as _;
 use serde_json::{json, Value};
+use support::checks;
 use support::clients::{self, ClientResult};
 use support::module::Module;
-use support::oci_layout::{self, OciLayout};
-use support::registry::Registry;
+use support::oci_layout::OciLayout;
+use support::registry::{Registry, TEST_USER};
 
-/// The registry log line for a request whose password did not match.
-const WRONG_PASSWORD_LOG: &str = "error authenticating user";
 /// A password the registry does not accept (a leak-scan sentinel like the real one).
 const WRONG_PASSWORD: &str = "not-the-e2e-password";
 /// Where `mountSecret` mounts the config by default.
@@ -96,7 +95,7 @@ fn render_to(
     delivery: Delivery,
     expected_key: &str,
 ) -> PathBuf {
-    let state = with_auth(m, address, support::registry::TEST_USER, password);
+    let state = with_auth(m, address, TEST_USER, password);
     let plaintext = deliver(m, &state, delivery);
     assert_eq!(auth_keys(&plaintext), [expected_key], "{address}");
     clients::write_mounted_config(dir, plaintext.as_bytes())
@@ -111,54 +110,6 @@ fn auth_keys(config: &str) -> Vec<String> {
         .keys()
         .cloned()
         .collect()
-}
-
-/// Asserts the call succeeded and prints its timing.
-fn assert_ok(result: &ClientResult) {
-    assert!(result.ok, "expected success:\n{result}");
-    eprintln!(
-        "ok   {:>4} ms  {}",
-        result.elapsed.as_millis(),
-        result.label
-    );
-}
-
-/// Asserts the call failed and the registry logged one more wrong-password 401 than `before`
-/// (so the client read the module's file and sent the bad password). Returns the new count.
-fn assert_wrong_password_401(result: &ClientResult, reg: &Registry, before: usize) -> usize {
-    assert!(
-        !result.ok,
-        "expected failure with a wrong password:\n{result}"
-    );
-    assert!(
-        !result.timed_out,
-        "client hung instead of failing:\n{result}"
-    );
-    let mut count = before;
-    for _ in 0..100 {
-        count = reg.log().matches(WRONG_PASSWORD_LOG).count();
-        if count > before {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert!(
-        count > before,
-        "registry logged no `{WRONG_PASSWORD_LOG}` for {}:\n{result}\nregistry log:\n{}",
-        result.label,
-        reg.log()
-    );
-    eprintln!(
-        "401  {:>4} ms  {} (registry: {WRONG_PASSWORD_LOG})",
-        result.elapsed.as_millis(),
-        result.label
-    );
-    count
-}
-
-/// sha256 of the manifest skopeo wrote into a `dir:` copy.
-fn pulled_manifest_digest(dir: &Path) -> String {
-    oci_layout::sha256(&std::fs::read(dir.join("manifest.json")).expect("pulled manifest.json"))
 }
 
 /// Every client pushes and/or pulls with the config the module rendered for the registry.
@@ -177,53 +128,7 @@ fn every_client_authenticates(tls: bool, delivery: Delivery) {
         reg.host_port(),
     );
 
-    // skopeo: push (--dest-authfile), inspect (--authfile and DOCKER_CONFIG), pull.
-    assert_ok(&clients::skopeo_push(
-        &config,
-        &reg,
-        &layout,
-        "e2e/hello:v1",
-    ));
-    let inspect = clients::skopeo_inspect(&config, &reg, "e2e/hello:v1");
-    assert_ok(&inspect);
-    assert!(inspect.output.contains(&layout.layer_digest), "{inspect}");
-    let fallback = clients::skopeo_inspect_docker_config(&config, &reg, "e2e/hello:v1");
-    assert_ok(&fallback);
-    assert!(fallback.output.contains(&layout.layer_digest), "{fallback}");
-    let pulled = tempfile::tempdir().expect("pull dir");
-    assert_ok(&clients::skopeo_pull(
-        &config,
-        &reg,
-        "e2e/hello:v1",
-        pulled.path(),
-    ));
-    assert_eq!(
-        pulled_manifest_digest(pulled.path()),
-        layout.manifest_digest
-    );
-
-    // docker CLI (no daemon): manifest inspect with DOCKER_CONFIG.
-    let docker = clients::docker_manifest_inspect(&config, &reg, "e2e/hello:v1");
-    assert_ok(&docker);
-    assert!(docker.output.contains(&layout.layer_digest), "{docker}");
-
-    // oras-py: push then pull its own artifact (the pull checks the content).
-    assert_ok(&clients::oras_push(&config, &reg, "e2e/oras:v1"));
-    assert_ok(&clients::oras_pull(&config, &reg, "e2e/oras:v1"));
-
-    // Rust: docker_credential finds the key, oci-client pushes and pulls, and reads skopeo's image.
-    assert_ok(&clients::oci_probe_lookup(&config, &reg));
-    assert_ok(&clients::oci_probe_push(&config, &reg, "e2e/rust:v1"));
-    assert_ok(&clients::oci_probe_pull(&config, &reg, "e2e/rust:v1"));
-    let pull = clients::oci_probe_pull(&config, &reg, "e2e/hello:v1");
-    assert_ok(&pull);
-    assert!(pull.output.contains(&layout.manifest_digest), "{pull}");
-
-    assert_eq!(
-        reg.log().matches(WRONG_PASSWORD_LOG).count(),
-        0,
-        "no client sent a wrong password"
-    );
+    checks::assert_every_client_authenticates(&config, &reg, &layout);
     eprintln!(
         "every client ({}, {delivery:?}): {} ms",
         if tls { "TLS" } else { "HTTP" },
@@ -266,9 +171,6 @@ fn wrong_password_is_refused(tls: bool, delivery: Delivery) {
         delivery,
         reg.host_port(),
     );
-    assert_ok(&clients::skopeo_push(&good, &reg, &layout, "e2e/hello:v1"));
-    assert_ok(&clients::oras_push(&good, &reg, "e2e/oras:v1"));
-
     let bad_dir = tempfile::tempdir().expect("config dir");
     let bad = render_to(
         &mut m,
@@ -278,22 +180,7 @@ fn wrong_password_is_refused(tls: bool, delivery: Delivery) {
         delivery,
         reg.host_port(),
     );
-    let pulled = tempfile::tempdir().expect("pull dir");
-    let operations: Vec<Box<dyn Fn() -> ClientResult + '_>> = vec![
-        Box::new(|| clients::skopeo_inspect(&bad, &reg, "e2e/hello:v1")),
-        Box::new(|| clients::skopeo_inspect_docker_config(&bad, &reg, "e2e/hello:v1")),
-        Box::new(|| clients::skopeo_push(&bad, &reg, &layout, "e2e/bad:v1")),
-        Box::new(|| clients::skopeo_pull(&bad, &reg, "e2e/hello:v1", pulled.path())),
-        Box::new(|| clients::docker_manifest_inspect(&bad, &reg, "e2e/hello:v1")),
-        Box::new(|| clients::oras_push(&bad, &reg, "e2e/bad-oras:v1")),
-        Box::new(|| clients::oras_pull(&bad, &reg, "e2e/oras:v1")),
-        Box::new(|| clients::oci_probe_push(&bad, &reg, "e2e/bad-rust:v1")),
-        Box::new(|| clients::oci_probe_pull(&bad, &reg, "e2e/hello:v1")),
-    ];
-    let mut count = reg.log().matches(WRONG_PASSWORD_LOG).count();
-    for operation in &operations {
-        count = assert_wrong_password_401(&operation(), &reg, count);
-    }
+    checks::assert_every_client_refuses_wrong_password(&good, &bad, &reg, &layout);
 }
 
 #[test]
@@ -355,8 +242,8 @@ fn key_forms_matrix() {
         Delivery::Secret,
         &host_port,
     );
-    assert_ok(&clients::skopeo_push(&setup, &reg, &layout, "e2e/hello:v1"));
-    assert_ok(&clients::oras_push(&setup, &reg, "e2e/oras:v1"));
+    checks::assert_ok(&clients::skopeo_push(&setup, &reg, &layout, "e2e/hello:v1"));
+    checks::assert_ok(&clients::oras_push(&setup, &reg, "e2e/oras:v1"));
 
     const Y: bool = true;
     const N: bool = false;
@@ -416,7 +303,7 @@ fn key_forms_matrix() {
         observed_rows.push(observed);
     }
     assert_eq!(
-        reg.log().matches(WRONG_PASSWORD_LOG).count(),
+        checks::wrong_password_count(&reg),
         0,
         "every N is a missing key, never a wrong password; registry log:\n{}",
         reg.log()

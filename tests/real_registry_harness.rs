@@ -9,65 +9,16 @@
 
 mod support;
 
-use std::path::Path;
-use std::time::Duration;
-
 use base64::Engine as _;
-use support::clients::{self, ClientResult};
+use support::checks;
+use support::clients;
 use support::oci_layout::{self, OciLayout};
 use support::registry::Registry;
-
-/// The registry log line for a request whose password did not match.
-const WRONG_PASSWORD: &str = "error authenticating user";
 
 /// `{"auths":{"HOST:PORT":{"auth":base64(user:password)}}}`, written by hand.
 fn hand_written_config(host_port: &str, user: &str, password: &str) -> Vec<u8> {
     let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
     format!(r#"{{"auths":{{"{host_port}":{{"auth":"{auth}"}}}}}}"#).into_bytes()
-}
-
-/// Asserts the call succeeded and prints its timing.
-fn assert_ok(result: &ClientResult) {
-    assert!(result.ok, "expected success:\n{result}");
-    eprintln!("ok   {} ms  {}", result.elapsed.as_millis(), result.label);
-}
-
-/// Asserts the call failed and the registry logged one more wrong-password
-/// 401 than `before` (so the client read the file and sent the bad password).
-fn assert_wrong_password_401(result: &ClientResult, reg: &Registry, before: usize) -> usize {
-    assert!(
-        !result.ok,
-        "expected failure with a wrong password:\n{result}"
-    );
-    assert!(
-        !result.timed_out,
-        "client hung instead of failing:\n{result}"
-    );
-    let mut count = before;
-    for _ in 0..100 {
-        count = reg.log().matches(WRONG_PASSWORD).count();
-        if count > before {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert!(
-        count > before,
-        "registry logged no `{WRONG_PASSWORD}` for {}:\n{result}\nregistry log:\n{}",
-        result.label,
-        reg.log()
-    );
-    eprintln!(
-        "401  {} ms  {} (registry: {WRONG_PASSWORD})",
-        result.elapsed.as_millis(),
-        result.label
-    );
-    count
-}
-
-/// sha256 of the manifest skopeo wrote into a `dir:` copy.
-fn pulled_manifest_digest(dir: &Path) -> String {
-    oci_layout::sha256(&std::fs::read(dir.join("manifest.json")).expect("pulled manifest.json"))
 }
 
 /// Every client pushes and/or pulls with the hand-written config.
@@ -80,50 +31,7 @@ fn every_client_authenticates(tls: bool) {
         &hand_written_config(reg.host_port(), reg.user(), reg.password()),
     );
 
-    // skopeo: push (--dest-authfile), inspect (--authfile and DOCKER_CONFIG), pull.
-    assert_ok(&clients::skopeo_push(
-        &config,
-        &reg,
-        &layout,
-        "e2e/hello:v1",
-    ));
-    let inspect = clients::skopeo_inspect(&config, &reg, "e2e/hello:v1");
-    assert_ok(&inspect);
-    assert!(inspect.output.contains(&layout.layer_digest), "{inspect}");
-    assert_ok(&clients::skopeo_inspect_docker_config(
-        &config,
-        &reg,
-        "e2e/hello:v1",
-    ));
-    let pulled = tempfile::tempdir().expect("pull dir");
-    assert_ok(&clients::skopeo_pull(
-        &config,
-        &reg,
-        "e2e/hello:v1",
-        pulled.path(),
-    ));
-    assert_eq!(
-        pulled_manifest_digest(pulled.path()),
-        layout.manifest_digest
-    );
-
-    // docker CLI (no daemon): manifest inspect with DOCKER_CONFIG.
-    let docker = clients::docker_manifest_inspect(&config, &reg, "e2e/hello:v1");
-    assert_ok(&docker);
-    assert!(docker.output.contains(&layout.layer_digest), "{docker}");
-
-    // oras-py: push then pull its own artifact, config passed as config_path.
-    assert_ok(&clients::oras_push(&config, &reg, "e2e/oras:v1"));
-    assert_ok(&clients::oras_pull(&config, &reg, "e2e/oras:v1"));
-
-    // Rust: docker_credential finds the key, oci-client pushes and pulls.
-    assert_ok(&clients::oci_probe_lookup(&config, &reg));
-    assert_ok(&clients::oci_probe_push(&config, &reg, "e2e/rust:v1"));
-    assert_ok(&clients::oci_probe_pull(&config, &reg, "e2e/rust:v1"));
-    // ...and reads the image skopeo pushed.
-    let pull = clients::oci_probe_pull(&config, &reg, "e2e/hello:v1");
-    assert_ok(&pull);
-    assert!(pull.output.contains(&layout.manifest_digest), "{pull}");
+    checks::assert_every_client_authenticates(&config, &reg, &layout);
 }
 
 #[test]
@@ -146,36 +54,12 @@ fn wrong_password_is_refused(tls: bool) {
         good_dir.path(),
         &hand_written_config(reg.host_port(), reg.user(), reg.password()),
     );
-    assert_ok(&clients::skopeo_push(&good, &reg, &layout, "e2e/hello:v1"));
-
     let bad_dir = tempfile::tempdir().expect("config dir");
     let bad = clients::write_mounted_config(
         bad_dir.path(),
         &hand_written_config(reg.host_port(), reg.user(), "not-the-password"),
     );
-    let n = reg.log().matches(WRONG_PASSWORD).count();
-    let n = assert_wrong_password_401(
-        &clients::skopeo_inspect(&bad, &reg, "e2e/hello:v1"),
-        &reg,
-        n,
-    );
-    let n = assert_wrong_password_401(
-        &clients::skopeo_push(&bad, &reg, &layout, "e2e/bad:v1"),
-        &reg,
-        n,
-    );
-    let n = assert_wrong_password_401(
-        &clients::docker_manifest_inspect(&bad, &reg, "e2e/hello:v1"),
-        &reg,
-        n,
-    );
-    let n = assert_wrong_password_401(&clients::oras_pull(&bad, &reg, "e2e/hello:v1"), &reg, n);
-    let n = assert_wrong_password_401(
-        &clients::oci_probe_pull(&bad, &reg, "e2e/hello:v1"),
-        &reg,
-        n,
-    );
-    assert_wrong_password_401(&clients::oci_probe_push(&bad, &reg, "e2e/bad:v1"), &reg, n);
+    checks::assert_every_client_refuses_wrong_password(&good, &bad, &reg, &layout);
 }
 
 #[test]

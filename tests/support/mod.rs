@@ -2,6 +2,7 @@
 
 #![allow(dead_code)] // each test file uses a different part of the support code
 
+pub mod checks;
 pub mod clients;
 pub mod module;
 pub mod oci_layout;
