@@ -10,7 +10,7 @@ use crate::chain;
 use crate::core::credential::Credential;
 use crate::core::naming::{secret_name, SecretPrefix};
 use crate::core::plan::{Plan, Step};
-use crate::core::render::render;
+use crate::core::render::{render, ResolvedEntries};
 use crate::error::{ConfigProblem, EngineProblem, Error, Function, Result};
 
 /// A registry credential set that renders to a Docker-style `config.json` Secret.
@@ -156,7 +156,17 @@ impl RegistryConfig {
     ) -> Result<Container> {
         const F: Function = Function::SecretVariable;
         let name = options::env_name(name).map_err(|p| Error::argument(F, "name", p))?;
-        let id = self.render_and_store(dag, F, "", true).await?;
+        let prefix = parse_prefix(F, "")?;
+        let entries = self.resolve(dag, F).await?;
+        if let Some((key, _)) = entries.iter().find(|(_, credential)| credential.is_token()) {
+            return Err(Error::config(
+                F,
+                ConfigProblem::TokenInSecretVariable {
+                    key: key.as_str().to_owned(),
+                },
+            ));
+        }
+        let id = store(dag, F, &prefix, entries).await?;
         Ok(container.with_secret_variable(name, id))
     }
 
@@ -168,50 +178,64 @@ impl RegistryConfig {
         function: Function,
         name: &str,
     ) -> Result<Id> {
-        self.render_and_store(dag, function, name, false).await
+        let prefix = parse_prefix(function, name)?;
+        let entries = self.resolve(dag, function).await?;
+        store(dag, function, &prefix, entries).await
     }
 
-    /// One plaintext request, render, name, one `setSecret` request. Plaintext buffers are wiped
-    /// when this returns (the resolved entries and the rendered bytes are dropped here).
-    async fn render_and_store(
+    /// Like [`RegistryConfig::secret_id`], but `None` (and no `setSecret`) when the config has no
+    /// entries — `skipOnEmpty` — deciding that from the same single plaintext read.
+    pub(crate) async fn secret_id_unless_empty(
         &self,
         dag: &Query,
         function: Function,
         name: &str,
-        auth_only: bool,
-    ) -> Result<Id> {
-        let argument = if function == Function::SecretMountMount {
-            "secretName"
-        } else {
-            "name"
-        };
-        let prefix = SecretPrefix::parse(name)
-            .map_err(|problem| Error::argument(function, argument, problem))?;
+    ) -> Result<Option<Id>> {
+        let prefix = parse_prefix(function, name)?;
+        let entries = self.resolve(dag, function).await?;
+        if entries.is_empty() {
+            return Ok(None);
+        }
+        store(dag, function, &prefix, entries).await.map(Some)
+    }
+
+    /// Reads every plaintext in one request (none when there are no handles) and applies the
+    /// steps. The entries wipe their secrets when dropped.
+    async fn resolve(&self, dag: &Query, function: Function) -> Result<ResolvedEntries> {
         let plaintexts = graphql::read_plaintexts(&dag.graphql_client, &self.plan.handles())
             .await
             .map_err(|problem| Error::engine(function, problem))?;
-        let entries = self
-            .plan
+        self.plan
             .resolve(plaintexts)
-            .map_err(|problem| Error::config(function, problem))?;
-        if auth_only {
-            if let Some((key, _)) = entries.iter().find(|(_, credential)| credential.is_token()) {
-                return Err(Error::config(
-                    function,
-                    ConfigProblem::TokenInSecretVariable {
-                        key: key.as_str().to_owned(),
-                    },
-                ));
-            }
-        }
-        let rendered = render(&entries).map_err(|problem| Error::config(function, problem))?;
-        drop(entries);
-        let secret_name =
-            secret_name(&prefix, &rendered).map_err(|problem| Error::config(function, problem))?;
-        graphql::set_secret(&dag.graphql_client, &secret_name, &rendered)
-            .await
-            .map_err(|problem: EngineProblem| Error::engine(function, problem))
+            .map_err(|problem| Error::config(function, problem))
     }
+}
+
+/// Validates a secret-name prefix; `SecretMount.mount` calls its argument `secretName`.
+fn parse_prefix(function: Function, name: &str) -> Result<SecretPrefix> {
+    let argument = if function == Function::SecretMountMount {
+        "secretName"
+    } else {
+        "name"
+    };
+    SecretPrefix::parse(name).map_err(|problem| Error::argument(function, argument, problem))
+}
+
+/// Renders, names and stores the entries with one `setSecret` request. The entries are dropped
+/// (wiped) as soon as they are rendered, the rendered bytes when this returns.
+async fn store(
+    dag: &Query,
+    function: Function,
+    prefix: &SecretPrefix,
+    entries: ResolvedEntries,
+) -> Result<Id> {
+    let rendered = render(&entries).map_err(|problem| Error::config(function, problem))?;
+    drop(entries);
+    let secret_name =
+        secret_name(prefix, &rendered).map_err(|problem| Error::config(function, problem))?;
+    graphql::set_secret(&dag.graphql_client, &secret_name, &rendered)
+        .await
+        .map_err(|problem: EngineProblem| Error::engine(function, problem))
 }
 
 /// `withMountedSecret(path, source, owner?, mode?)`; unset options keep the engine defaults

@@ -131,13 +131,21 @@ async fn secret_mount_mount(dag: &Query, call: &FunctionCall) -> Result<Value, S
     let args = Args::new("SecretMount.mount", &call.args);
     let container_arg = args.id("container", "Container")?;
     let config = library(dag, &plan);
-    if mount.skip_on_empty && config.registries(dag).await.map_err(message)?.is_empty() {
-        return Ok(json!(container_arg));
-    }
-    let secret = config
-        .secret_id(dag, F, &mount.secret_name)
-        .await
-        .map_err(message)?;
+    let secret = if mount.skip_on_empty {
+        match config
+            .secret_id_unless_empty(dag, F, &mount.secret_name)
+            .await
+            .map_err(message)?
+        {
+            Some(secret) => secret,
+            None => return Ok(json!(container_arg)),
+        }
+    } else {
+        config
+            .secret_id(dag, F, &mount.secret_name)
+            .await
+            .map_err(message)?
+    };
     let container: Container = dag.r#ref(Id(container_arg));
     let mounted = client::mount(&container, &mount.path, secret, owner, mode);
     container_id(dag, &mounted).await
