@@ -429,10 +429,31 @@ fn skip_on_empty_leaves_the_container_unchanged() {
     );
     assert_eq!(unchanged, json!(container));
 
+    let out = m.call(
+        "SecretMount",
+        "mount",
+        skip(&m, &state),
+        vec![("container", json!(container))],
+    );
+    assert_eq!(
+        out.round_trips, 3,
+        "envelope, one plaintext read, returnValue"
+    );
+
     let state = auth(&mut m, &state, "ghcr.io", "me", "skip-sentinel-pw");
     assert_eq!(
         apply_mount(&m, &skip(&m, &state), &container),
         ["/cfg.json"]
+    );
+    let out = m.call(
+        "SecretMount",
+        "mount",
+        skip(&m, &state),
+        vec![("container", json!(container))],
+    );
+    assert_eq!(
+        out.round_trips, 5,
+        "the emptiness check reuses the one plaintext read"
     );
 
     // Without skipOnEmpty an empty config is still mounted (as the Go module does).
