@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use crate::client::options::MAX_PATH_LEN;
 use crate::core::address::AddressError;
 use crate::core::credential::UsernameError;
 use crate::core::naming::{NamingError, PrefixError};
@@ -125,14 +126,22 @@ pub enum ArgumentProblem {
         /// What is wrong and what is accepted.
         reason: &'static str,
     },
+    /// A path inside the container longer than the kernel accepts.
+    #[error("the path is {len} bytes long; at most {MAX_PATH_LEN} are accepted")]
+    PathTooLong {
+        /// Length in bytes.
+        len: usize,
+    },
     /// An owner (`user[:group]`).
-    #[error("{owner:?} is not a user or user:group; it must not contain whitespace or control characters")]
+    #[error("{owner:?} {reason}")]
     Owner {
         /// The rejected owner.
         owner: String,
+        /// What is wrong and what is accepted.
+        reason: &'static str,
     },
     /// A file mode.
-    #[error("{mode} {reason}")]
+    #[error("{mode} ({}) {reason}", octal(*.mode))]
     Mode {
         /// The rejected mode (decimal, as the API takes it).
         mode: i64,
@@ -140,11 +149,22 @@ pub enum ArgumentProblem {
         reason: &'static str,
     },
     /// An environment variable name.
-    #[error("{name:?} is not an environment variable name; use letters, digits and '_', not starting with a digit")]
+    #[error("{name:?} {reason}")]
     EnvName {
         /// The rejected name.
         name: String,
+        /// What is wrong and what is accepted.
+        reason: &'static str,
     },
+}
+
+/// A mode in octal notation, `-0o1` for negative values.
+fn octal(mode: i64) -> String {
+    if mode < 0 {
+        format!("-0o{:o}", mode.unsigned_abs())
+    } else {
+        format!("0o{mode:o}")
+    }
 }
 
 /// Why a credential set cannot be rendered.

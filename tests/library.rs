@@ -23,6 +23,16 @@ fn b64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
 
+/// Every request the library sent is valid against every supported engine's schema.
+fn assert_schema_valid(engine: &EngineDouble) {
+    let log = engine.log();
+    let rejected: Vec<_> = log.iter().filter(|e| e.rejected).collect();
+    assert!(
+        rejected.is_empty(),
+        "schema-invalid requests: {rejected:#?}"
+    );
+}
+
 async fn render(engine: &EngineDouble, dag: &Query, config: &RegistryConfig) -> String {
     let secret = config.secret(dag).await.unwrap();
     let id = secret.id().await.unwrap();
@@ -50,6 +60,7 @@ async fn secret_reads_all_plaintexts_in_one_query_for_any_number_of_registries()
         engine.reset_log();
         let secret = config.secret(&dag).await.unwrap();
         let log = engine.log();
+        assert_schema_valid(&engine);
         assert_eq!(
             log.len(),
             2,
@@ -71,6 +82,7 @@ async fn secret_reads_all_plaintexts_in_one_query_for_any_number_of_registries()
         assert_eq!(json["auths"].as_object().unwrap().len(), n);
         assert_eq!(json["auths"]["reg0.example.com"]["auth"], b64("user:pw-0"));
     }
+    assert_schema_valid(&engine);
 }
 
 #[tokio::test]
@@ -109,6 +121,7 @@ async fn the_library_renders_what_the_module_renders() {
     );
     // Immutable: the original still has quay.io.
     assert_eq!(config.registries(&dag).await.unwrap().len(), 3);
+    assert_schema_valid(&engine);
 }
 
 #[tokio::test]
@@ -145,6 +158,7 @@ async fn mounts_are_lazy_containers_with_the_secret_mounted() {
         .unwrap();
     let record = engine.container(&variable.id().await.unwrap().0).unwrap();
     assert!(record.secret_env.contains_key("DOCKER_AUTH_CONFIG"));
+    assert_schema_valid(&engine);
 }
 
 #[tokio::test]
@@ -184,4 +198,47 @@ async fn errors_and_debug_output_carry_no_secret() {
         text.contains("\"x.io\"") && !text.contains("debug-sentinel"),
         "{text}"
     );
+    assert_schema_valid(&engine);
+}
+
+#[tokio::test]
+async fn mount_secret_applies_a_mode_without_an_owner_and_refuses_what_the_engine_would_mask() {
+    let engine = EngineDouble::start();
+    let dag = connect(&engine);
+    let token = dag.r#ref(Id(engine.seed_secret("mode-pw")));
+    let config = RegistryConfig::new()
+        .with_registry_auth("ghcr.io", "me", token)
+        .unwrap();
+    let container: Container = dag.r#ref(Id(engine.new_container()));
+
+    let mounted = config
+        .mount_secret(&dag, &container, "/cfg/config.json", "", Some(0o444))
+        .await
+        .unwrap();
+    let record = engine.container(&mounted.id().await.unwrap().0).unwrap();
+    let mount = &record.mounts["/cfg/config.json"];
+    assert_eq!((mount.owner.as_str(), mount.mode), ("", 0o444));
+
+    for (mode, expected) in [
+        (
+            0,
+            "mountSecret: argument mode: 0 (0o0) would mount a file nobody can read; omit mode for the default 0o400",
+        ),
+        (
+            0o1000,
+            "mountSecret: argument mode: 512 (0o1000) is not a file mode",
+        ),
+        (-1, "mountSecret: argument mode: -1 (-0o1) is not a file mode"),
+    ] {
+        engine.reset_log();
+        let Err(error) = config
+            .mount_secret(&dag, &container, "/cfg/config.json", "", Some(mode))
+            .await
+        else {
+            panic!("mode {mode} must be refused");
+        };
+        assert!(error.to_string().starts_with(expected), "{error}");
+        assert!(engine.log().is_empty(), "refused before any request");
+    }
+    assert_schema_valid(&engine);
 }

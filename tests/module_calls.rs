@@ -376,6 +376,52 @@ fn secret_mount_then_mount_is_go_module_compatible() {
     assert!(secret.name.starts_with("helm-"), "{}", secret.name);
 }
 
+#[test]
+fn a_mode_without_an_owner_reaches_the_container() {
+    let mut m = Module::register();
+    let state = auth(&mut m, &json!({}), "ghcr.io", "me", "mode-only-sentinel");
+    let container = m.engine.new_container();
+
+    let out = m.ok(
+        "mountSecret",
+        &state,
+        vec![("container", json!(container)), ("mode", json!(0o444))],
+    );
+    let record = m.engine.container(out.as_str().unwrap()).unwrap();
+    let mount = &record.mounts["/root/.docker/config.json"];
+    assert_eq!((mount.owner.as_str(), mount.mode), ("", 0o444));
+
+    let prepared = m.ok(
+        "secretMount",
+        &state,
+        vec![("path", json!("/cfg/config.json")), ("mode", json!(0o440))],
+    );
+    let out = m.ok_on(
+        "SecretMount",
+        "mount",
+        &prepared,
+        vec![("container", json!(container))],
+    );
+    let record = m.engine.container(out.as_str().unwrap()).unwrap();
+    let mount = &record.mounts["/cfg/config.json"];
+    assert_eq!((mount.owner.as_str(), mount.mode), ("", 0o440));
+
+    // secretMount keeps the Go module's meaning of 0: the engine default.
+    let prepared = m.ok(
+        "secretMount",
+        &state,
+        vec![("path", json!("/cfg/config.json")), ("mode", json!(0))],
+    );
+    let out = m.ok_on(
+        "SecretMount",
+        "mount",
+        &prepared,
+        vec![("container", json!(container))],
+    );
+    let record = m.engine.container(out.as_str().unwrap()).unwrap();
+    assert_eq!(record.mounts["/cfg/config.json"].mode, 0o400);
+}
+
 /// Applies a `SecretMount` to `container` and returns the resulting container's mount paths.
 fn apply_mount(m: &Module, mount: &Value, container: &str) -> Vec<String> {
     let out = m.ok_on(

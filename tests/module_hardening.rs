@@ -204,12 +204,22 @@ fn render_time_rules_fail_secret_with_a_clear_error() {
                 ("container", json!(container)),
                 ("owner", json!("bad owner")),
             ],
-            "mountSecret: argument owner: \"bad owner\"",
+            "mountSecret: argument owner: \"bad owner\" has an invalid user",
         ),
         (
             "mountSecret",
-            vec![("container", json!(container)), ("mode", json!(256))],
-            "mountSecret: argument mode: 256 needs an owner",
+            vec![("container", json!(container)), ("mode", json!(0))],
+            "mountSecret: argument mode: 0 (0o0) would mount a file nobody can read; omit mode for the default 0o400",
+        ),
+        (
+            "mountSecret",
+            vec![("container", json!(container)), ("mode", json!(0o1000))],
+            "mountSecret: argument mode: 512 (0o1000) is not a file mode",
+        ),
+        (
+            "mountSecret",
+            vec![("container", json!(container)), ("mode", json!(-1))],
+            "mountSecret: argument mode: -1 (-0o1) is not a file mode",
         ),
         (
             "mountSecret",
@@ -218,7 +228,7 @@ fn render_time_rules_fail_secret_with_a_clear_error() {
                 ("owner", json!("1")),
                 ("mode", json!(70000)),
             ],
-            "mountSecret: argument mode: 70000 is not a file mode",
+            "mountSecret: argument mode: 70000 (0o210560) is not a file mode",
         ),
         (
             "mountDockerConfig",
@@ -235,8 +245,13 @@ fn render_time_rules_fail_secret_with_a_clear_error() {
         ),
         (
             "secretMount",
-            vec![("path", json!("/x")), ("mode", json!(384))],
-            "secretMount: argument mode: 384 needs an owner",
+            vec![("path", json!("/x")), ("mode", json!(0o1000))],
+            "secretMount: argument mode: 512 (0o1000) is not a file mode",
+        ),
+        (
+            "secretMount",
+            vec![("path", json!("/x")), ("mode", json!(-256))],
+            "secretMount: argument mode: -256 (-0o400) is not a file mode",
         ),
         (
             "secretMount",
@@ -248,6 +263,93 @@ fn render_time_rules_fail_secret_with_a_clear_error() {
         let message = m.err(function, &state, args);
         assert!(message.starts_with(expected), "{function}: {message}");
     }
+}
+
+#[test]
+fn container_paths_owners_and_variable_names_are_checked_before_anything_is_read() {
+    let (m, state, _) = with_entry();
+    let container = m.engine.new_container();
+    let long_path = format!("/{}", "a".repeat(4100));
+    let mount_secret = |path: &str| vec![("container", json!(container)), ("path", json!(path))];
+    let docker_config = |dir: &str| vec![("container", json!(container)), ("dir", json!(dir))];
+    let owner = |owner: &str| vec![("container", json!(container)), ("owner", json!(owner))];
+    let variable = |name: &str| vec![("container", json!(container)), ("name", json!(name))];
+    let secret_mount = |path: &str| vec![("path", json!(path))];
+    let cases: Vec<(&str, Vec<(&str, Value)>, String)> = vec![
+        // Paths: absolute, normalised, not "/", a file path without a trailing "/", bounded.
+        ("mountSecret", mount_secret("relative"), "argument path: \"relative\" is not absolute".into()),
+        ("mountSecret", mount_secret("../../etc/passwd"), "argument path: \"../../etc/passwd\" is not absolute".into()),
+        ("mountSecret", mount_secret("/"), "argument path: \"/\" is the root directory".into()),
+        ("mountSecret", mount_secret("/root/.docker/"), "argument path: \"/root/.docker/\" ends with '/'".into()),
+        ("mountSecret", mount_secret("/root/../etc/passwd"), "argument path: \"/root/../etc/passwd\" has a '.' or '..' component".into()),
+        ("mountSecret", mount_secret("/root/./config.json"), "argument path: \"/root/./config.json\" has a '.' or '..' component".into()),
+        ("mountSecret", mount_secret("/root//config.json"), "argument path: \"/root//config.json\" has an empty component".into()),
+        ("mountSecret", mount_secret("/cfg\u{7}.json"), "argument path: \"/cfg\\u{7}.json\" contains a control character".into()),
+        ("mountSecret", mount_secret(&long_path), "argument path: the path is 4101 bytes long; at most 4096 are accepted".into()),
+        ("mountDockerConfig", docker_config("/a/../.."), "argument dir: \"/a/../..\" has a '.' or '..' component".into()),
+        ("mountDockerConfig", docker_config("/"), "argument dir: \"/\" is the root directory".into()),
+        ("mountDockerConfig", docker_config("//"), "argument dir: \"//\" is the root directory".into()),
+        ("mountDockerConfig", docker_config("/kaniko//.docker"), "argument dir: \"/kaniko//.docker\" has an empty component".into()),
+        ("mountDockerConfig", docker_config(""), "argument dir: \"\" is empty".into()),
+        ("secretMount", secret_mount("relative/config.json"), "argument path: \"relative/config.json\" is not absolute".into()),
+        ("secretMount", secret_mount("/x/../config.json"), "argument path: \"/x/../config.json\" has a '.' or '..' component".into()),
+        ("secretMount", secret_mount("/root/.docker/"), "argument path: \"/root/.docker/\" ends with '/'".into()),
+        // Owners: user, uid, user:group, uid:gid.
+        ("mountSecret", owner("1000:1000:1"), "argument owner: \"1000:1000:1\" has more than one ':'".into()),
+        ("mountSecret", owner(":"), "argument owner: \":\" has an invalid user".into()),
+        ("mountSecret", owner(":1000"), "argument owner: \":1000\" has an invalid user".into()),
+        ("mountSecret", owner("a:"), "argument owner: \"a:\" has an invalid group".into()),
+        ("mountSecret", owner("../"), "argument owner: \"../\" has an invalid user".into()),
+        ("mountSecret", owner("-1"), "argument owner: \"-1\" has an invalid user".into()),
+        ("mountSecret", owner("12345678901234567890"), "argument owner: \"12345678901234567890\" has a user ID that does not fit in 32 bits".into()),
+        ("mountSecret", owner("1000:99999999999"), "argument owner: \"1000:99999999999\" has a group ID that does not fit in 32 bits".into()),
+        ("mountSecret", owner("app\u{200b}"), "argument owner: \"app\\u{200b}\" has an invalid user".into()),
+        ("mountDockerConfig", owner("root:wheel:x"), "argument owner: \"root:wheel:x\" has more than one ':'".into()),
+        // Variables that change how every process in the container runs.
+        ("secretVariable", variable("PATH"), "argument name: \"PATH\" cannot be used: it decides which program every command runs".into()),
+        ("secretVariable", variable("HOME"), "argument name: \"HOME\" cannot be used".into()),
+        ("secretVariable", variable("SHELL"), "argument name: \"SHELL\" cannot be used".into()),
+        ("secretVariable", variable("IFS"), "argument name: \"IFS\" cannot be used".into()),
+        ("secretVariable", variable("LD_PRELOAD"), "argument name: \"LD_PRELOAD\" cannot be used: the dynamic loader reads it in every process".into()),
+        ("secretVariable", variable("DYLD_INSERT_LIBRARIES"), "argument name: \"DYLD_INSERT_LIBRARIES\" cannot be used".into()),
+    ];
+    for (function, args, expected) in cases {
+        m.engine.reset_log();
+        let message = m.err(function, &state, args);
+        let expected = format!("{function}: {expected}");
+        assert!(
+            message.starts_with(&expected),
+            "{function}: {message}\nexpected: {expected}"
+        );
+        let read_anything = m
+            .engine
+            .log()
+            .iter()
+            .any(|e| e.query.as_deref().is_some_and(|q| q.contains("plaintext")));
+        assert!(
+            !read_anything,
+            "{function}: a plaintext was read before the argument was checked"
+        );
+    }
+
+    // What stays accepted: names and IDs, one trailing '/' on a directory, a mode-less owner.
+    for owner_value in [
+        "1000",
+        "1000:1000",
+        "app",
+        "app:staff",
+        "_svc$",
+        "build.bot:ci-runners",
+        "4294967295",
+    ] {
+        m.ok("mountSecret", &state, owner(owner_value));
+    }
+    m.ok(
+        "mountDockerConfig",
+        &state,
+        docker_config("/kaniko/.docker/"),
+    );
+    m.ok("secretVariable", &state, variable("REGISTRY_AUTH"));
 }
 
 #[test]

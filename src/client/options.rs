@@ -1,4 +1,9 @@
 //! Validation of the container-side arguments: mount paths, owners, modes, variable names.
+//!
+//! Each of these reaches the engine as is, and the engine either fails late with a message that
+//! does not name our function, or silently does something else (masks a mode, resolves a
+//! relative path against the working directory, mounts over `/`). So each is checked here first,
+//! with an error that names the value and says what is accepted.
 
 use crate::error::ArgumentProblem;
 
@@ -8,86 +13,216 @@ pub const DEFAULT_CONFIG_PATH: &str = "/root/.docker/config.json";
 pub const DEFAULT_DOCKER_CONFIG_DIR: &str = "/root/.docker";
 /// The variable `secretVariable` sets by default (docker CLI ≥ 28.3 reads it).
 pub const DEFAULT_VARIABLE: &str = "DOCKER_AUTH_CONFIG";
-/// The largest file mode accepted (`0o7777`).
-pub const MAX_MODE: i64 = 0o7777;
+/// The largest file mode accepted (`0o777`): the engine keeps only the permission bits
+/// (`mode & 0o777`), so anything larger would be changed silently.
+pub const MAX_MODE: i64 = 0o777;
+/// The longest container path accepted, in bytes (Linux `PATH_MAX`).
+pub const MAX_PATH_LEN: usize = 4096;
+/// The longest user or group name accepted, in bytes (`useradd`'s limit).
+const MAX_OWNER_NAME_LEN: usize = 32;
 
-/// A mount path: not empty, no control characters.
+/// A file path for a secret mount: absolute and normalised, not a directory.
 pub(crate) fn mount_path(path: &str) -> Result<&str, ArgumentProblem> {
-    let reason = if path.is_empty() {
-        "is empty; pass a file path such as \"/root/.docker/config.json\""
-    } else if path.chars().any(char::is_control) {
-        "contains a control character"
-    } else {
-        return Ok(path);
-    };
-    Err(ArgumentProblem::Path {
-        path: path.to_owned(),
-        reason,
-    })
+    if path.ends_with('/') && path != "/" {
+        return Err(path_problem(
+            path,
+            "ends with '/'; pass the path of the file itself, such as \"/root/.docker/config.json\"",
+        ));
+    }
+    absolute_path(
+        path,
+        "is empty; pass a file path such as \"/root/.docker/config.json\"",
+    )
 }
 
 /// The `DOCKER_CONFIG` directory: absolute (the variable is read relative to whatever directory a
-/// tool runs in), no control characters, trailing slashes removed.
+/// tool runs in) and normalised; one trailing `/` is removed.
 pub(crate) fn config_dir(dir: &str) -> Result<&str, ArgumentProblem> {
-    let trimmed = dir.trim_end_matches('/');
-    let reason = if dir.is_empty() {
-        "is empty; pass a directory such as \"/root/.docker\""
-    } else if !dir.starts_with('/') {
-        "is not absolute; DOCKER_CONFIG is resolved against each tool's working directory, so pass an absolute directory such as \"/root/.docker\""
-    } else if trimmed.is_empty() {
-        "is the root directory; pass a directory such as \"/root/.docker\""
-    } else if dir.chars().any(char::is_control) {
-        "contains a control character"
-    } else {
-        return Ok(trimmed);
+    let trimmed = match dir.strip_suffix('/') {
+        Some(trimmed) if !trimmed.is_empty() => trimmed,
+        _ => dir,
     };
-    Err(ArgumentProblem::Path {
-        path: dir.to_owned(),
-        reason,
+    absolute_path(
+        trimmed,
+        "is empty; pass a directory such as \"/root/.docker\"",
+    )
+    .map_err(|problem| match problem {
+        ArgumentProblem::Path { reason, .. } => path_problem(dir, reason),
+        other => other,
     })
 }
 
-/// An owner (`user`, `uid`, `user:group`); the empty string means the engine default (root).
+/// The checks every container path shares; `when_empty` says what to pass instead of nothing.
+fn absolute_path<'a>(path: &'a str, when_empty: &'static str) -> Result<&'a str, ArgumentProblem> {
+    let reason: &'static str = if path.is_empty() {
+        when_empty
+    } else if path.len() > MAX_PATH_LEN {
+        return Err(ArgumentProblem::PathTooLong { len: path.len() });
+    } else if path.chars().any(char::is_control) {
+        "contains a control character"
+    } else if !path.starts_with('/') {
+        "is not absolute; the engine would resolve it against the container's working directory, so pass an absolute path"
+    } else if path == "/" {
+        "is the root directory; nothing can be mounted there"
+    } else if path[1..].split('/').any(str::is_empty) {
+        "has an empty component ('//' or a trailing '/'); pass a normalised path"
+    } else if path[1..].split('/').any(|c| c == "." || c == "..") {
+        "has a '.' or '..' component; pass a normalised absolute path"
+    } else {
+        return Ok(path);
+    };
+    Err(path_problem(path, reason))
+}
+
+/// A [`ArgumentProblem::Path`] for `path`.
+fn path_problem(path: &str, reason: &'static str) -> ArgumentProblem {
+    ArgumentProblem::Path {
+        path: path.to_owned(),
+        reason,
+    }
+}
+
+/// An owner: `user`, `uid`, `user:group` or `uid:gid`, where a name is what `useradd` accepts
+/// (a letter or `_` first, then letters, digits, `.`, `_`, `-`, optionally ending in `$`; at most
+/// 32 bytes) and an ID fits in 32 bits. The empty string means the engine default (root).
 pub(crate) fn owner(owner: &str) -> Result<Option<&str>, ArgumentProblem> {
     if owner.is_empty() {
         return Ok(None);
     }
-    if owner.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(ArgumentProblem::Owner {
-            owner: owner.to_owned(),
-        });
-    }
-    Ok(Some(owner))
-}
-
-/// A file mode for a secret mount. The engine applies a mode only together with an owner, so a
-/// mode without one is an error rather than silently ignored.
-pub(crate) fn mode(mode: Option<i64>, owner: Option<&str>) -> Result<Option<i64>, ArgumentProblem> {
-    let Some(mode) = mode else {
-        return Ok(None);
-    };
-    let reason = if !(0..=MAX_MODE).contains(&mode) {
-        "is not a file mode; pass a value from 0 to 4095 (0o7777), e.g. 256 for 0o400"
-    } else if owner.is_none() {
-        "needs an owner: the engine applies a secret mount's mode only when an owner is set"
+    let mut parts = owner.split(':');
+    let user = parts.next().unwrap_or_default();
+    let group = parts.next();
+    let reason = if parts.next().is_some() {
+        Some("has more than one ':'; pass user or user:group")
     } else {
-        return Ok(Some(mode));
+        owner_part_problem(user, "user")
+            .or_else(|| group.and_then(|g| owner_part_problem(g, "group")))
     };
-    Err(ArgumentProblem::Mode { mode, reason })
+    match reason {
+        None => Ok(Some(owner)),
+        Some(reason) => Err(ArgumentProblem::Owner {
+            owner: owner.to_owned(),
+            reason,
+        }),
+    }
 }
 
-/// An environment variable name: `[A-Za-z_][A-Za-z0-9_]*`.
+/// What is wrong with one side of an owner (`which` is "user" or "group"), if anything.
+fn owner_part_problem(part: &str, which: &'static str) -> Option<&'static str> {
+    let numeric = !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    if numeric {
+        return match part.parse::<u32>() {
+            Ok(_) => None,
+            Err(_) => Some(match which {
+                "user" => "has a user ID that does not fit in 32 bits (0 to 4294967295)",
+                _ => "has a group ID that does not fit in 32 bits (0 to 4294967295)",
+            }),
+        };
+    }
+    let name = part.strip_suffix('$').unwrap_or(part);
+    let valid_name = part.len() <= MAX_OWNER_NAME_LEN
+        && name
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if valid_name {
+        return None;
+    }
+    Some(match which {
+        "user" => "has an invalid user: pass a numeric ID or a name as useradd accepts it (a letter or '_' first, then letters, digits, '.', '_' or '-'; at most 32 bytes)",
+        _ => "has an invalid group: pass a numeric ID or a name as groupadd accepts it (a letter or '_' first, then letters, digits, '.', '_' or '-'; at most 32 bytes)",
+    })
+}
+
+/// `mountSecret`'s mode: omitted keeps the engine default 0o400; otherwise 1 to 0o777, with or
+/// without an owner (the engine applies it either way). An explicit 0 would mount a file nobody
+/// can read, which is never what a caller means.
+pub(crate) fn mode(mode: Option<i64>) -> Result<Option<u32>, ArgumentProblem> {
+    match mode {
+        None => Ok(None),
+        Some(0) => Err(ArgumentProblem::Mode {
+            mode: 0,
+            reason: "would mount a file nobody can read; omit mode for the default 0o400",
+        }),
+        Some(mode) => permission_bits(mode).map(Some),
+    }
+}
+
+/// `secretMount`'s mode, as in the Go module: 0 means the engine default 0o400.
+pub(crate) fn compat_mode(mode: i64) -> Result<Option<u32>, ArgumentProblem> {
+    match mode {
+        0 => Ok(None),
+        mode => permission_bits(mode).map(Some),
+    }
+}
+
+/// A mode within 0..=0o777 (the bits the engine keeps).
+fn permission_bits(mode: i64) -> Result<u32, ArgumentProblem> {
+    u32::try_from(mode)
+        .ok()
+        .filter(|mode| i64::from(*mode) <= MAX_MODE)
+        .ok_or(ArgumentProblem::Mode {
+            mode,
+            reason: "is not a file mode: pass permission bits from 1 to 511 (0o777), e.g. 256 for 0o400; the engine drops any higher bit silently",
+        })
+}
+
+/// Variables that change how every process in the container runs, with the reason.
+const PROCESS_VARIABLES: [(&str, &str); 4] = [
+    (
+        "PATH",
+        "cannot be used: it decides which program every command runs",
+    ),
+    (
+        "HOME",
+        "cannot be used: it moves every tool's configuration and cache directory",
+    ),
+    (
+        "SHELL",
+        "cannot be used: it decides which shell programs start",
+    ),
+    (
+        "IFS",
+        "cannot be used: it changes how every shell splits words",
+    ),
+];
+
+/// Prefixes of variables read by the dynamic loader of every process.
+const LOADER_PREFIXES: [&str; 2] = ["LD_", "DYLD_"];
+
+/// An environment variable name: `[A-Za-z_][A-Za-z0-9_]*`, and not one of the variables that
+/// change how every process in the container runs.
 pub(crate) fn env_name(name: &str) -> Result<&str, ArgumentProblem> {
     let mut bytes = name.bytes();
     let valid = bytes
         .next()
         .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    if valid {
-        Ok(name)
-    } else {
+    let problem = |reason| {
         Err(ArgumentProblem::EnvName {
             name: name.to_owned(),
+            reason,
         })
+    };
+    if !valid {
+        return problem(
+            "is not an environment variable name; use letters, digits and '_', not starting with a digit",
+        );
     }
+    if let Some((_, why)) = PROCESS_VARIABLES
+        .iter()
+        .find(|(reserved, _)| *reserved == name)
+    {
+        return problem(why);
+    }
+    if LOADER_PREFIXES
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+    {
+        return problem("cannot be used: the dynamic loader reads it in every process");
+    }
+    Ok(name)
 }

@@ -109,7 +109,8 @@ impl RegistryConfig {
     }
 
     /// Mounts the config read-only at `path` (e.g. [`options::DEFAULT_CONFIG_PATH`]). `owner`
-    /// (`""` = root) makes it readable for non-root images; `mode` needs an owner.
+    /// (`""` = root) makes it readable for non-root images; `mode` (1 to 0o777, with or without
+    /// an owner) replaces the default 0o400.
     pub async fn mount_secret(
         &self,
         dag: &Query,
@@ -121,7 +122,7 @@ impl RegistryConfig {
         const F: Function = Function::MountSecret;
         let path = options::mount_path(path).map_err(|p| Error::argument(F, "path", p))?;
         let owner = options::owner(owner).map_err(|p| Error::argument(F, "owner", p))?;
-        let mode = options::mode(mode, owner).map_err(|p| Error::argument(F, "mode", p))?;
+        let mode = options::mode(mode).map_err(|p| Error::argument(F, "mode", p))?;
         let id = self.secret_id(dag, F, "").await?;
         Ok(mount(container, path, id, owner, mode))
     }
@@ -245,7 +246,7 @@ pub(crate) fn mount(
     path: &str,
     secret: Id,
     owner: Option<&str>,
-    mode: Option<i64>,
+    mode: Option<u32>,
 ) -> Container {
     let opts = ContainerWithMountedSecretOpts {
         expand: None,

@@ -122,7 +122,7 @@ const fn defaulted(
 
 const ADDRESS: &str = "Registry address: a host such as \"ghcr.io\" or \"localhost:5000\", optionally with http:// or https://, or a namespace such as \"quay.io/org\" (honoured as a scope by skopeo/podman only). Docker Hub aliases (docker.io, index.docker.io, registry-1.docker.io) become \"https://index.docker.io/v1/\", the only key every tool finds. Image references with a tag or digest are rejected.";
 const CONTAINER: &str = "The container to add the credentials to.";
-const OWNER: &str = "Owner of the mounted file as user or user:group (name or ID); empty keeps root. Set it for images that run as a non-root user.";
+const OWNER: &str = "Owner of the mounted file as user, uid, user:group or uid:gid; empty keeps root. Set it for images that run as a non-root user.";
 
 /// `RegistryConfig`'s functions.
 const REGISTRY_CONFIG_FUNCTIONS: &[Function] = &[
@@ -191,14 +191,14 @@ const REGISTRY_CONFIG_FUNCTIONS: &[Function] = &[
         returns: Type::Container,
         args: &[
             required("container", Type::Container, CONTAINER),
-            defaulted("path", Type::String, "\"/root/.docker/config.json\"", "Where to mount the file."),
+            defaulted("path", Type::String, "\"/root/.docker/config.json\"", "Absolute path of the mounted file (no \".\" or \"..\" components)."),
             defaulted("owner", Type::String, "\"\"", OWNER),
             Arg {
                 name: "mode",
                 ty: Type::Int,
                 optional: true,
                 default: None,
-                description: "File mode (decimal, e.g. 256 for 0o400); requires owner. Omit to keep the engine default 0o400.",
+                description: "File permission bits, 1 to 511 (0o777), in decimal (e.g. 288 for 0o440); applied with or without owner. Omit to keep the engine default 0o400.",
             },
         ],
         cache: CachePolicy::Never,
@@ -229,11 +229,11 @@ const REGISTRY_CONFIG_FUNCTIONS: &[Function] = &[
         description: "Prepares a secret mount to apply later with SecretMount.mount (e.g. with Container.with); compatible with the Go registry-config module.",
         returns: Type::SecretMount,
         args: &[
-            required("path", Type::String, "Where to mount the file."),
+            required("path", Type::String, "Absolute path of the mounted file (no \".\" or \"..\" components)."),
             defaulted("secretName", Type::String, "\"\"", "Prefix of the secret's name; empty means \"registry-config\"."),
             defaulted("skipOnEmpty", Type::Boolean, "false", "Leave the container unchanged when the config has no entries."),
             defaulted("owner", Type::String, "\"\"", OWNER),
-            defaulted("mode", Type::Int, "0", "File mode (decimal, e.g. 256 for 0o400); requires owner. 0 keeps the engine default 0o400."),
+            defaulted("mode", Type::Int, "0", "File permission bits, 0 to 511 (0o777), in decimal (e.g. 288 for 0o440); applied with or without owner. 0 keeps the engine default 0o400."),
         ],
         cache: CachePolicy::Default,
     },

@@ -156,13 +156,12 @@ async fn secret_mount_mount(dag: &Query, call: &FunctionCall) -> Result<Value, S
 fn check_secret_mount(
     function: Function,
     mount: &SecretMountState,
-) -> Result<(Option<&str>, Option<i64>), String> {
+) -> Result<(Option<&str>, Option<u32>), String> {
     let argument = |argument, problem| message(Error::argument(function, argument, problem));
     options::mount_path(&mount.path).map_err(|p| argument("path", p))?;
     SecretPrefix::parse(&mount.secret_name).map_err(|p| argument("secretName", p.into()))?;
     let owner = options::owner(&mount.owner).map_err(|p| argument("owner", p))?;
-    let mode = Some(mount.mode).filter(|mode| *mode != 0);
-    let mode = options::mode(mode, owner).map_err(|p| argument("mode", p))?;
+    let mode = options::compat_mode(mount.mode).map_err(|p| argument("mode", p))?;
     Ok((owner, mode))
 }
 

@@ -19,6 +19,8 @@ pub(crate) struct Executed {
     pub body: String,
     /// Whether the request was refused before execution (bad envelope or invalid document).
     pub rejected: bool,
+    /// The engine versions whose schema refused the document (empty when none did).
+    pub rejected_by: Vec<String>,
 }
 
 /// Handles one `POST /query` body: envelope, validation, execution.
@@ -27,14 +29,18 @@ pub(crate) fn execute_request(store: &mut Store, body: &[u8]) -> Executed {
         Ok(envelope) => envelope,
         Err(message) => return rejected(vec![serde_json::json!({ "message": message })]),
     };
-    let doc = match validation::validate(&envelope.query) {
+    let verdict = validation::validate(&envelope.query);
+    let doc = match verdict.document {
         Ok(doc) => doc,
         Err(errors) => {
             let errors = errors
                 .into_iter()
                 .map(|e| serde_json::to_value(e).expect("GraphQL errors serialize"))
                 .collect();
-            return rejected(errors);
+            return Executed {
+                rejected_by: verdict.rejected_by,
+                ..rejected(errors)
+            };
         }
     };
     let operation = match doc.operations.get(envelope.operation_name.as_deref()) {
@@ -65,6 +71,7 @@ pub(crate) fn execute_request(store: &mut Store, body: &[u8]) -> Executed {
             Executed {
                 body: out,
                 rejected: false,
+                rejected_by: Vec::new(),
             }
         }
         Err(err) => Executed {
@@ -74,6 +81,7 @@ pub(crate) fn execute_request(store: &mut Store, body: &[u8]) -> Executed {
             })
             .to_string(),
             rejected: false,
+            rejected_by: Vec::new(),
         },
     }
 }
@@ -83,6 +91,7 @@ fn rejected(errors: Vec<Value>) -> Executed {
     Executed {
         body: serde_json::json!({ "data": null, "errors": errors }).to_string(),
         rejected: true,
+        rejected_by: Vec::new(),
     }
 }
 
@@ -261,7 +270,7 @@ impl<'a> Executor<'a> {
 
 /// Whether a fragment with type condition `condition` applies to an object of `type_name`.
 fn type_applies(condition: &str, type_name: &str) -> bool {
-    condition == type_name || validation::schema().is_subtype(condition, type_name)
+    condition == type_name || validation::execution_schema().is_subtype(condition, type_name)
 }
 
 /// Evaluates `@skip(if:)` / `@include(if:)` with literal arguments.

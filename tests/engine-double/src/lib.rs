@@ -1,8 +1,8 @@
 //! An in-process **engine double** for testing Dagger module binaries without a Dagger engine.
 //!
 //! [`EngineDouble`] is a fake Dagger engine: an HTTP/1.1 GraphQL server on `127.0.0.1` that
-//! checks the session token, validates every request against the real engine schema with
-//! `apollo-compiler`, and executes it against an object store with real semantics (opaque
+//! checks the session token, validates every request against the real schema of every
+//! supported engine version with `apollo-compiler`, and executes it against an object store with real semantics (opaque
 //! random IDs, immutable objects, `setSecret` identity by name, type definitions stored as
 //! data). [`EngineDouble::run`] runs a module binary exactly as the engine does: one process
 //! per call, talking to the double through `DAGGER_SESSION_PORT` / `DAGGER_SESSION_TOKEN`.
@@ -42,7 +42,9 @@ pub use store::{
     ContainerRecord, ErrorRecord, NewFileRecord, SecretMountRecord, SecretRecord, MAX_SECRET_BYTES,
 };
 pub use typedefs::{ArgDef, FieldDef, FunctionDef, ModuleDef, ObjectDef, TypeDef};
-pub use validation::{schema_path, SCHEMA_ENV};
+pub use validation::{
+    oldest_version, schemas, schemas_dir, EngineSchema, SCHEMAS_ENV, VALIDATION_LOG_ENV,
+};
 
 use server::{lock, Shared};
 
@@ -57,13 +59,13 @@ pub struct EngineDouble {
 }
 
 impl EngineDouble {
-    /// Loads the schema (once per process), binds `127.0.0.1:0` and starts serving
+    /// Loads the schemas (once per process), binds `127.0.0.1:0` and starts serving
     /// `POST /query` on a background thread.
     ///
     /// # Panics
-    /// If the schema cannot be loaded or validated, or the port cannot be bound.
+    /// If a schema cannot be loaded or validated, or the port cannot be bound.
     pub fn start() -> Self {
-        validation::schema();
+        validation::schemas();
         let mut token_bytes = [0u8; 24];
         getrandom::fill(&mut token_bytes).expect("engine double: OS random generator failed");
         let shared = Arc::new(Shared {

@@ -87,6 +87,9 @@ pub struct Exchange {
     /// `Authorization`, a body that is not a GraphQL request, or a document that fails
     /// validation against the schema. Tests assert this never happens.
     pub rejected: bool,
+    /// The engine versions (schema file names, e.g. `v0.21.1`) whose schema refused the
+    /// document; empty when every version accepted it or it was refused for another reason.
+    pub rejected_by: Vec<String>,
     /// Answered by an injected [`Fault`] instead of being executed.
     pub faulted: bool,
 }
@@ -200,6 +203,7 @@ async fn handle(
         status: Some(200),
         response: String::new(),
         rejected: false,
+        rejected_by: Vec::new(),
         faulted: false,
     };
     let fault = lock(&shared.fault).clone().filter(|fault| {
@@ -232,6 +236,7 @@ async fn handle(
     } else {
         let executed = execution::execute_request(&mut lock(&shared.store), &body);
         exchange.rejected = executed.rejected;
+        exchange.rejected_by = executed.rejected_by;
         // Like the engine's gqlgen transport: 422 for documents it refuses to execute.
         let status = if executed.rejected { 422 } else { 200 };
         Ok((status, content_type, executed.body))

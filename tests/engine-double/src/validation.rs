@@ -1,63 +1,221 @@
-//! Loading the Dagger engine schema and validating request documents against it with
-//! `apollo-compiler`.
+//! Loading the Dagger engine schemas — one SDL per supported engine version — and validating
+//! every request document against each of them with `apollo-compiler`.
 //!
-//! The schema is never copied into the repository: it is read at run time from the path in
-//! [`SCHEMA_ENV`] or, by default, from `shared/reference/dagger-schema.graphqls` beside the repo.
+//! The schemas are never copied into the repository: they are read at run time from the
+//! directory in [`SCHEMAS_ENV`] or, by default, `shared/reference/schemas/` beside the checkout.
+//! Each file there is named after the engine version whose schema it holds
+//! (`v0.21.1.graphqls`), so adding a file adds a version the module is proven against. A request
+//! is accepted only when every version accepts it; the errors name each version that refused.
+//!
+//! With [`VALIDATION_LOG_ENV`] set to a directory, every verdict is also appended there (one
+//! line per request and version, the query only as a SHA-256), so a whole test run can report
+//! per version how many distinct requests were validated and rejected (`scripts/test.sh` does).
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use apollo_compiler::response::GraphQLError;
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Schema};
+use sha2::{Digest as _, Sha256};
 
-/// Environment variable naming the schema file to load instead of the default location.
-pub const SCHEMA_ENV: &str = "REGISTRY_CONFIG_SCHEMA";
+/// Environment variable naming the directory of `<version>.graphqls` files to load instead of
+/// the default location.
+pub const SCHEMAS_ENV: &str = "REGISTRY_CONFIG_SCHEMAS";
 
-/// The schema path the double uses: `$REGISTRY_CONFIG_SCHEMA` if set, else
-/// `shared/reference/dagger-schema.graphqls` next to the repository checkout.
-pub fn schema_path() -> PathBuf {
-    match std::env::var_os(SCHEMA_ENV) {
+/// Environment variable naming a directory where every validation verdict is appended.
+pub const VALIDATION_LOG_ENV: &str = "REGISTRY_CONFIG_VALIDATION_LOG";
+
+/// The file extension of a schema file.
+const SCHEMA_EXTENSION: &str = "graphqls";
+
+/// One engine version's schema.
+pub struct EngineSchema {
+    /// The engine version, as the file is named (`v0.21.1`).
+    pub version: String,
+    /// Where it was read from.
+    pub path: PathBuf,
+    parsed_version: semver::Version,
+    schema: Valid<Schema>,
+}
+
+impl EngineSchema {
+    /// The validated schema.
+    pub fn schema(&self) -> &Valid<Schema> {
+        &self.schema
+    }
+}
+
+/// The schema directory the double uses: `$REGISTRY_CONFIG_SCHEMAS` if set, else
+/// `shared/reference/schemas/` next to the repository checkout.
+pub fn schemas_dir() -> PathBuf {
+    match std::env::var_os(SCHEMAS_ENV) {
         Some(path) if !path.is_empty() => PathBuf::from(path),
         _ => PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/reference/dagger-schema.graphqls"
+            "/../../../shared/reference/schemas"
         )),
     }
 }
 
-/// The validated engine schema, parsed once per test process.
+/// Every supported engine version's schema, oldest first, parsed once per test process.
 ///
 /// # Panics
-/// If the schema file is missing or apollo-compiler rejects it.
-pub fn schema() -> &'static Valid<Schema> {
-    static SCHEMA: OnceLock<Valid<Schema>> = OnceLock::new();
-    SCHEMA.get_or_init(|| load(&schema_path()))
+/// If the directory holds no schema, a file name is not a version, or apollo-compiler rejects
+/// a schema.
+pub fn schemas() -> &'static [EngineSchema] {
+    static SCHEMAS: OnceLock<Vec<EngineSchema>> = OnceLock::new();
+    SCHEMAS.get_or_init(|| load_dir(&schemas_dir()))
 }
 
-/// Reads and validates the schema at `path`, panicking with a clear message on failure.
-fn load(path: &Path) -> Valid<Schema> {
+/// The oldest supported engine version (the floor a module may declare in `dagger.json`).
+pub fn oldest_version() -> &'static str {
+    schemas()
+        .first()
+        .map(|s| s.version.as_str())
+        .expect("engine double: at least one schema is loaded")
+}
+
+/// The schema requests are executed against: the newest. Execution only needs field and
+/// argument definitions, which every accepted request has in all versions.
+pub(crate) fn execution_schema() -> &'static Valid<Schema> {
+    schemas()
+        .last()
+        .map(EngineSchema::schema)
+        .expect("engine double: at least one schema is loaded")
+}
+
+/// Reads every `<version>.graphqls` in `dir`, sorted by version.
+fn load_dir(dir: &Path) -> Vec<EngineSchema> {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|err| {
+        panic!(
+            "engine double: cannot read the Dagger schemas directory {} ({err}); \
+             set {SCHEMAS_ENV} to a directory of <version>.graphqls files",
+            dir.display()
+        )
+    });
+    let mut schemas: Vec<EngineSchema> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == SCHEMA_EXTENSION))
+        .map(|path| load(&path))
+        .collect();
+    assert!(
+        !schemas.is_empty(),
+        "engine double: no *.{SCHEMA_EXTENSION} schema in {}",
+        dir.display()
+    );
+    schemas.sort_by(|a, b| a.parsed_version.cmp(&b.parsed_version));
+    schemas
+}
+
+/// Reads and validates one schema file, panicking with a clear message on failure.
+fn load(path: &Path) -> EngineSchema {
+    let version = path
+        .file_stem()
+        .and_then(|stem| stem.to_str())
+        .unwrap_or_default()
+        .to_owned();
+    let parsed_version =
+        semver::Version::parse(version.trim_start_matches('v')).unwrap_or_else(|err| {
+            panic!(
+                "engine double: schema file {} is not named after an engine version such as \
+                 v0.21.1.{SCHEMA_EXTENSION} ({err})",
+                path.display()
+            )
+        });
     let text = std::fs::read_to_string(path).unwrap_or_else(|err| {
         panic!(
-            "engine double: cannot read the Dagger schema at {} ({err}); \
-             set {SCHEMA_ENV} to the path of dagger-schema.graphqls",
+            "engine double: cannot read the Dagger schema at {} ({err})",
             path.display()
         )
     });
-    Schema::parse_and_validate(text, path).unwrap_or_else(|invalid| {
+    let schema = Schema::parse_and_validate(text, path).unwrap_or_else(|invalid| {
         panic!(
             "engine double: the Dagger schema at {} is not valid GraphQL:\n{}",
             path.display(),
             invalid.errors
         )
-    })
+    });
+    EngineSchema {
+        version,
+        path: path.to_owned(),
+        parsed_version,
+        schema,
+    }
 }
 
-/// Parses and validates one request document; on failure returns the GraphQL errors
-/// (message and locations) the double answers with.
-pub(crate) fn validate(query: &str) -> Result<Valid<ExecutableDocument>, Vec<GraphQLError>> {
-    ExecutableDocument::parse_and_validate(schema(), query, "request.graphql")
-        .map_err(|invalid| invalid.errors.iter().map(|d| d.to_json()).collect())
+/// A document that every schema accepted (validated against the execution schema), or the
+/// errors of every version that refused it, each message prefixed with `[engine <version>]`.
+pub(crate) struct Verdict {
+    /// The document to execute, when every version accepted it.
+    pub document: Result<Valid<ExecutableDocument>, Vec<GraphQLError>>,
+    /// The versions that refused it (empty when accepted).
+    pub rejected_by: Vec<String>,
+}
+
+/// Parses and validates one request document against every schema.
+pub(crate) fn validate(query: &str) -> Verdict {
+    let mut errors = Vec::new();
+    let mut rejected_by = Vec::new();
+    let mut executable = None;
+    let count = schemas().len();
+    for (index, engine) in schemas().iter().enumerate() {
+        let outcome =
+            ExecutableDocument::parse_and_validate(engine.schema(), query, "request.graphql");
+        record(&engine.version, query, outcome.is_ok());
+        match outcome {
+            Ok(document) if index + 1 == count => executable = Some(document),
+            Ok(_) => {}
+            Err(invalid) => {
+                rejected_by.push(engine.version.clone());
+                errors.extend(invalid.errors.iter().map(|diagnostic| {
+                    let mut error = diagnostic.to_json();
+                    error.message = format!("[engine {}] {}", engine.version, error.message);
+                    error
+                }));
+            }
+        }
+    }
+    let document = match executable {
+        Some(document) if rejected_by.is_empty() => Ok(document),
+        _ => Err(errors),
+    };
+    Verdict {
+        document,
+        rejected_by,
+    }
+}
+
+/// Appends one verdict to the validation log, when [`VALIDATION_LOG_ENV`] names a directory:
+/// `<version>\t<accepted|rejected>\t<sha256 of the query>\t<package>` in a file per process.
+/// Logging failures are ignored: the log is a report, not part of what the double checks.
+fn record(version: &str, query: &str, accepted: bool) {
+    let Some(dir) = std::env::var_os(VALIDATION_LOG_ENV).filter(|dir| !dir.is_empty()) else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    let _ = std::fs::create_dir_all(&dir);
+    let package = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| "unknown".to_owned());
+    let file = dir.join(format!("{package}-{}.tsv", std::process::id()));
+    let digest = hex_digest(query);
+    let verdict = if accepted { "accepted" } else { "rejected" };
+    if let Ok(mut out) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+    {
+        let _ = writeln!(out, "{version}\t{verdict}\t{digest}\t{package}");
+    }
+}
+
+/// Lower-case hex SHA-256 of `text`.
+fn hex_digest(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -65,43 +223,130 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_engine_schema_validates() {
-        let schema = schema();
-        for name in [
-            "Query",
-            "FunctionCall",
-            "Secret",
-            "Container",
-            "TypeDef",
-            "Module",
-        ] {
-            assert!(schema.types.contains_key(name), "{name}");
+    fn every_engine_schema_loads_with_the_module_protocol_types() {
+        assert!(schemas().len() >= 2, "v0.21 and 1.0 lines");
+        for engine in schemas() {
+            for name in [
+                "Query",
+                "FunctionCall",
+                "Secret",
+                "Container",
+                "TypeDef",
+                "Module",
+            ] {
+                assert!(
+                    engine.schema().types.contains_key(name),
+                    "{name} in {}",
+                    engine.version
+                );
+            }
         }
     }
 
     #[test]
-    #[should_panic(expected = "cannot read the Dagger schema")]
-    fn a_missing_schema_panics_clearly() {
-        load(Path::new("/nonexistent/dagger-schema.graphqls"));
+    fn schemas_are_sorted_oldest_first_by_version_not_by_name() {
+        let versions: Vec<&semver::Version> = schemas().iter().map(|s| &s.parsed_version).collect();
+        let mut sorted = versions.clone();
+        sorted.sort();
+        assert_eq!(versions, sorted);
+        assert_eq!(oldest_version(), schemas()[0].version);
+    }
+
+    #[test]
+    #[should_panic(expected = "cannot read the Dagger schemas directory")]
+    fn a_missing_directory_panics_clearly() {
+        load_dir(Path::new("/nonexistent/schemas"));
+    }
+
+    #[test]
+    #[should_panic(expected = "no *.graphqls schema")]
+    fn an_empty_directory_panics_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        load_dir(dir.path());
+    }
+
+    #[test]
+    #[should_panic(expected = "is not named after an engine version")]
+    fn a_file_not_named_after_a_version_panics_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("latest.graphqls");
+        std::fs::write(&path, "type Query { x: String }").unwrap();
+        load(&path);
     }
 
     #[test]
     #[should_panic(expected = "is not valid GraphQL")]
     fn an_invalid_schema_panics_clearly() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("bad.graphqls");
+        let path = dir.path().join("v9.9.9.graphqls");
         std::fs::write(&path, "type Query { x: Nope }").unwrap();
         load(&path);
     }
 
     #[test]
-    fn documents_are_checked_against_the_schema() {
-        assert!(validate(
-            "query{currentFunctionCall{parentName name parent inputArgs{name value}}}"
-        )
-        .is_ok());
-        let errors = validate("query{currentFunctionCall{nope}}").unwrap_err();
-        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
-        assert!(messages.iter().any(|m| m.contains("nope")), "{messages:?}");
+    fn versions_sort_semantically() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["v1.0.0-beta.10", "v0.21.11", "v0.21.2", "v1.0.0-beta.9"] {
+            std::fs::write(
+                dir.path().join(format!("{name}.graphqls")),
+                "type Query { x: String }",
+            )
+            .unwrap();
+        }
+        let loaded: Vec<String> = load_dir(dir.path())
+            .into_iter()
+            .map(|s| s.version)
+            .collect();
+        assert_eq!(
+            loaded,
+            ["v0.21.2", "v0.21.11", "v1.0.0-beta.9", "v1.0.0-beta.10"]
+        );
+    }
+
+    #[test]
+    fn documents_are_checked_against_every_schema() {
+        let accepted =
+            validate("query{currentFunctionCall{parentName name parent inputArgs{name value}}}");
+        assert!(accepted.document.is_ok());
+        assert!(accepted.rejected_by.is_empty());
+
+        let everywhere = validate("query{currentFunctionCall{nope}}");
+        assert_eq!(everywhere.rejected_by.len(), schemas().len());
+        let messages: Vec<String> = everywhere
+            .document
+            .err()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.message)
+            .collect();
+        for engine in schemas() {
+            let tag = format!("[engine {}]", engine.version);
+            assert!(
+                messages
+                    .iter()
+                    .any(|m| m.starts_with(&tag) && m.contains("nope")),
+                "{messages:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_field_only_one_version_has_is_rejected_naming_the_other() {
+        // `engineVolume` is new in the 1.0 line; `env` is gone from it.
+        let only_new = validate(r#"query{engineVolume(name:"x"){id}}"#);
+        assert_eq!(only_new.rejected_by, ["v0.21.1"]);
+        let messages: Vec<String> = only_new
+            .document
+            .err()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.message)
+            .collect();
+        assert!(
+            messages.iter().all(|m| m.starts_with("[engine v0.21.1]")),
+            "{messages:?}"
+        );
+        let only_old = validate("query{env{id}}");
+        assert_eq!(only_old.rejected_by, ["v1.0.0-beta.10"]);
     }
 }

@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 
 #[test]
 fn schema_loads_and_has_the_module_protocol_types() {
-    let path = engine_double::schema_path();
-    assert!(path.exists(), "schema at {}", path.display());
+    let dir = engine_double::schemas_dir();
+    assert!(dir.is_dir(), "schemas at {}", dir.display());
     let engine = EngineDouble::start();
     // A valid query that touches the protocol fields executes without rejection.
     let id = engine.seed_secret("x");
