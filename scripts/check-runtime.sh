@@ -1,57 +1,69 @@
 #!/usr/bin/env bash
-# Type-checks the Python SDK module in runtime/ with `mypy --strict`.
+# Type-checks the Python SDK module in runtime/ with `mypy --strict`, once per
+# supported engine line.
 #
 # Inside the engine the module runs against the client the Python SDK vendors
-# into runtime/sdk. Here the PyPI `dagger-io` package provides the same
-# `dagger` / `dagger.mod` API. No release matches engine v1.0.0-beta.23 yet;
-# 1.0.0b21 (CLI 1.0.0-beta.21) is the newest and closest one and has every API
-# the module uses. Bump DAGGER_IO_VERSION with the engine version.
+# into runtime/sdk, which is the engine's own `dagger-io`. So main.py must
+# type-check against the client of every engine line we support, each in its
+# own venv:
+#   - 0.21.1    the oldest supported engine (runtime/dagger.json declares
+#               engineVersion v0.21.1); later v0.21 engines and the 1.0 betas
+#               are supported too.
+#   - 1.0.0b21  the newest 1.0 beta on PyPI (`pip index versions dagger-io --pre`).
+#               Bump it when a newer beta is published.
+# Both are checked on every run; the script fails if either does, and also if
+# the first entry is not the engineVersion in runtime/dagger.json.
 #
-# Env: RUNTIME_VENV (default: <repo>/target/runtime-venv).
+# Env: RUNTIME_VENV_PREFIX (default: <repo>/target/runtime-venv); the venv for
+# version V is "$RUNTIME_VENV_PREFIX-V".
 set -euo pipefail
 
-DAGGER_IO_VERSION="1.0.0b21"
+DAGGER_IO_VERSIONS=("0.21.1" "1.0.0b21")
 MYPY_VERSION="2.4.1"
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv="${RUNTIME_VENV:-$repo/target/runtime-venv}"
+prefix="${RUNTIME_VENV_PREFIX:-$repo/target/runtime-venv}"
 src="$repo/runtime/src"
-stamp="$venv/.check-runtime-stamp"
-want="dagger-io==$DAGGER_IO_VERSION mypy==$MYPY_VERSION"
 
 fail() {
     echo "check-runtime: FAILED: $*" >&2
     exit 1
 }
 
+# make_venv DIR: a fresh venv at DIR. Debian ships venv/ensurepip separately
+# (python3-venv), so install that once if root and it is missing.
 make_venv() {
-    rm -rf "$venv"
-    python3 -m venv "$venv"
+    rm -rf "$1"
+    python3 -m venv "$1" && return 0
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+        echo "check-runtime: python3 -m venv failed; installing python3-venv" >&2
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+        rm -rf "$1"
+        python3 -m venv "$1" && return 0
+    fi
+    return 1
+}
+
+# ensure_venv VERSION: prints the venv path holding exactly dagger-io==VERSION
+# and the pinned mypy, (re)creating it unless its stamp already says so.
+ensure_venv() {
+    local venv="$prefix-$1"
+    local want="dagger-io==$1 mypy==$MYPY_VERSION"
+    if [[ ! -x "$venv/bin/python" || "$(cat "$venv/.check-runtime-stamp" 2>/dev/null)" != "$want" ]]; then
+        mkdir -p "$(dirname "$venv")"
+        make_venv "$venv" >&2 || return 1
+        # shellcheck disable=SC2086 # $want is two requirement words.
+        PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/python" -m pip install -q $want >&2 || return 1
+        echo "$want" >"$venv/.check-runtime-stamp"
+    fi
+    echo "$venv"
 }
 
 command -v python3 >/dev/null || fail "python3 not found"
 
-# (Re)create the venv unless it already has exactly the pinned packages.
-if [[ ! -x "$venv/bin/python" || "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
-    mkdir -p "$(dirname "$venv")"
-    if ! make_venv; then
-        # Debian ships venv/ensurepip separately (python3-venv).
-        if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
-            echo "check-runtime: python3 -m venv failed; installing python3-venv" >&2
-            apt-get update -qq
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
-            make_venv || fail "python3 -m venv still fails after installing python3-venv"
-        else
-            fail "python3 -m venv failed (install python3-venv)"
-        fi
-    fi
-    PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/python" -m pip install -q $want \
-        || fail "pip install $want"
-    echo "$want" >"$stamp"
-fi
-
 # The module may import only `dagger` and the standard library.
-"$venv/bin/python" - "$src" <<'PY' || fail "runtime imports something other than dagger/stdlib"
+python3 - "$src" <<'PY' || fail "runtime imports something other than dagger/stdlib"
 import ast, pathlib, sys
 
 bad = []
@@ -71,8 +83,30 @@ print("\n".join(bad), file=sys.stderr)
 sys.exit(1 if bad else 0)
 PY
 
+# The oldest client checked must be the engine runtime/dagger.json declares.
+engine="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["engineVersion"])' \
+    "$repo/runtime/dagger.json")" || fail "cannot read engineVersion from runtime/dagger.json"
+[[ "$engine" == "v${DAGGER_IO_VERSIONS[0]}" ]] \
+    || fail "runtime/dagger.json engineVersion is $engine but the oldest dagger-io checked is ${DAGGER_IO_VERSIONS[0]}"
+
 cd "$repo/runtime"
-"$venv/bin/python" -m mypy --strict --config-file pyproject.toml \
-    --cache-dir "$venv/mypy-cache" src/main \
-    || fail "mypy --strict reported errors in runtime/src"
-echo "check-runtime: OK (dagger-io $DAGGER_IO_VERSION, mypy $MYPY_VERSION)"
+passed=()
+failed=()
+for version in "${DAGGER_IO_VERSIONS[@]}"; do
+    echo "check-runtime: dagger-io $version"
+    if ! venv="$(ensure_venv "$version")"; then
+        echo "check-runtime: could not set up a venv with dagger-io==$version mypy==$MYPY_VERSION" >&2
+        failed+=("$version (venv)")
+    elif "$venv/bin/python" -m mypy --strict --config-file pyproject.toml \
+        --cache-dir "$venv/mypy-cache" src/main; then
+        passed+=("$version")
+    else
+        echo "check-runtime: mypy --strict reported errors in runtime/src against dagger-io $version"
+        failed+=("$version")
+    fi
+done
+
+if ((${#failed[@]})); then
+    fail "dagger-io ${failed[*]}${passed:+ (passed: ${passed[*]})}"
+fi
+echo "check-runtime: OK (mypy $MYPY_VERSION --strict passed against dagger-io ${passed[*]})"
