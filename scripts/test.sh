@@ -22,4 +22,10 @@ step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test (unit, property, engine double, real registry clients)"
+# The engine double logs every validation verdict here; the report below counts them per engine.
+export REGISTRY_CONFIG_VALIDATION_LOG="$repo/target/schema-validation"
+rm -rf "$REGISTRY_CONFIG_VALIDATION_LOG"
 cargo test --workspace --locked
+
+step "requests validated per engine schema"
+python3 scripts/schema-report.py "$REGISTRY_CONFIG_VALIDATION_LOG"

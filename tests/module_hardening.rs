@@ -14,6 +14,9 @@ const SENTINEL: &str = "hardening-sentinel-pw";
 /// A function, its arguments, and how its error message must start.
 type Case<'a> = (&'a str, Vec<(&'a str, Value)>, &'a str);
 
+/// Like [`Case`], with the expected message (after `"<function>: "`) built at run time.
+type OwnedCase<'a> = (&'a str, Vec<(&'a str, Value)>, String);
+
 fn b64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
@@ -275,7 +278,7 @@ fn container_paths_owners_and_variable_names_are_checked_before_anything_is_read
     let owner = |owner: &str| vec![("container", json!(container)), ("owner", json!(owner))];
     let variable = |name: &str| vec![("container", json!(container)), ("name", json!(name))];
     let secret_mount = |path: &str| vec![("path", json!(path))];
-    let cases: Vec<(&str, Vec<(&str, Value)>, String)> = vec![
+    let cases: Vec<OwnedCase> = vec![
         // Paths: absolute, normalised, not "/", a file path without a trailing "/", bounded.
         ("mountSecret", mount_secret("relative"), "argument path: \"relative\" is not absolute".into()),
         ("mountSecret", mount_secret("../../etc/passwd"), "argument path: \"../../etc/passwd\" is not absolute".into()),

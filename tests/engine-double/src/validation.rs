@@ -206,7 +206,9 @@ fn record(version: &str, query: &str, accepted: bool) {
         .append(true)
         .open(file)
     {
-        let _ = writeln!(out, "{version}\t{verdict}\t{digest}\t{package}");
+        // One write per line: appends from concurrent tests then never interleave.
+        let line = format!("{version}\t{verdict}\t{digest}\t{package}\n");
+        let _ = out.write_all(line.as_bytes());
     }
 }
 
