@@ -242,3 +242,27 @@ async fn mount_secret_applies_a_mode_without_an_owner_and_refuses_what_the_engin
     }
     assert_schema_valid(&engine);
 }
+
+#[tokio::test]
+async fn a_secret_used_for_several_registries_is_read_once() {
+    let engine = EngineDouble::start();
+    let dag = connect(&engine);
+    let shared: Secret = dag.r#ref(Id(engine.seed_secret("shared-pw")));
+    let mut config = RegistryConfig::new();
+    for registry in ["a.example.com", "b.example.com", "c.example.com"] {
+        config = config
+            .with_registry_auth(registry, "robot", shared.clone())
+            .unwrap();
+    }
+    engine.reset_log();
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&engine, &dag, &config).await).unwrap();
+    assert_eq!(json["auths"].as_object().unwrap().len(), 3);
+    assert_eq!(
+        json["auths"]["c.example.com"]["auth"],
+        b64("robot:shared-pw")
+    );
+    let read = engine.log()[0].query.clone().unwrap();
+    assert!(read.contains("s0:") && !read.contains("s1:"), "{read}");
+    assert_schema_valid(&engine);
+}

@@ -481,7 +481,7 @@ fn tampered_state_is_rejected_not_trusted() {
             vec![("name", json!(""))],
         );
         assert!(
-            message.contains("RegistryConfig state is malformed"),
+            message.starts_with("secret: the RegistryConfig state is malformed"),
             "{parent}: {message}"
         );
         assert!(!message.contains(SENTINEL));
@@ -510,7 +510,9 @@ fn tampered_state_is_rejected_not_trusted() {
         vec![("container", json!(container))],
     );
     assert!(
-        message.contains("SecretMount state is malformed"),
+        message.starts_with(
+            "SecretMount.mount: the SecretMount state is malformed: field \"path\" is not a string"
+        ),
         "{message}"
     );
     let mount = json!({"path": "", "secretName": "", "skipOnEmpty": false, "owner": "", "mode": 0, "registryConfig": state});
@@ -526,6 +528,177 @@ fn tampered_state_is_rejected_not_trusted() {
         "{message}"
     );
     let _ = secret;
+}
+
+#[test]
+fn tampered_state_errors_name_the_step_and_the_field() {
+    let (m, state, secret) = with_entry();
+    let step = state["steps"][0].clone();
+    let changed = |f: &dyn Fn(&mut Value)| {
+        let mut changed = step.clone();
+        f(&mut changed);
+        json!({"steps": [step.clone(), changed]})
+    };
+    let too_many: Vec<Value> = (0..10_001).map(|_| step.clone()).collect();
+    let cases: Vec<(Value, &str)> = vec![
+        (changed(&|s| s["kind"] = json!("plaintext")), "step 2: field \"kind\" is not one of basic, identityToken, registryToken, remove, dockerConfig"),
+        (changed(&|s| { s.as_object_mut().unwrap().remove("kind"); }), "step 2: field \"kind\" is missing"),
+        (changed(&|s| s["key"] = json!("DOCKER.IO")), "step 2: field \"key\" is not a normalized registry key"),
+        (changed(&|s| { s.as_object_mut().unwrap().remove("key"); }), "step 2: field \"key\" is missing"),
+        (changed(&|s| s["username"] = json!("a:smuggled-in-state")), "step 2: field \"username\" is not a valid username"),
+        (changed(&|s| s["secret"] = json!("")), "step 2: field \"secret\" is an empty Secret ID"),
+        (changed(&|s| s["secret"] = json!(12)), "step 2: field \"secret\" is not a string"),
+        (changed(&|s| s["password"] = json!("smuggled-in-state")), "step 2: unknown field \"password\" for kind \"basic\""),
+        (changed(&|s| *s = json!("smuggled-in-state")), "step 2: it is not a JSON object"),
+        (json!({"steps": "nope"}), "field \"steps\" is not a list"),
+        (json!({"auths": []}), "unknown field \"auths\""),
+        (json!({"steps": too_many}), "it has 10001 steps; at most 10000 are accepted"),
+    ];
+    for (parent, expected) in cases {
+        m.engine.reset_log();
+        let message = raw_error(
+            &m,
+            "RegistryConfig",
+            "secret",
+            parent,
+            vec![("name", json!(""))],
+        );
+        let expected = format!("secret: the RegistryConfig state is malformed: {expected}");
+        assert!(
+            message.starts_with(&expected),
+            "{message}\nexpected: {expected}"
+        );
+        assert!(!message.contains("smuggled"), "{message}");
+        let asked_engine = m.engine.log().iter().any(|e| {
+            e.query
+                .as_deref()
+                .is_some_and(|q| q.contains("plaintext") || q.contains("setSecret"))
+        });
+        assert!(!asked_engine, "a malformed state reads nothing");
+    }
+    let _ = secret;
+}
+
+#[test]
+fn hostile_states_cost_no_work_their_result_cannot_use() {
+    let mut m = Module::register();
+    let big = m.secret("u", &"p".repeat(100_000));
+    let reads = |m: &Module| -> Vec<String> {
+        m.engine
+            .log()
+            .iter()
+            .filter_map(|e| e.query.clone())
+            .filter(|q| q.contains("plaintext") && !q.contains("setSecret"))
+            .collect()
+    };
+    let basic = |key: String, secret: &str| json!({"kind": "basic", "key": key, "username": "u", "secret": secret});
+
+    let stored_nothing = |m: &Module| {
+        m.engine
+            .log()
+            .iter()
+            .all(|e| !e.query.as_deref().unwrap_or("").contains("setSecret"))
+    };
+    // 1,000 distinct keys all pointing at one 100 kB secret (the engine hands each occurrence
+    // over as its own ID): the answer is refused once it passes 16 MiB, and nothing is stored.
+    let steps: Vec<Value> = (0..1_000)
+        .map(|i| basic(format!("r{i}.example.com"), &big))
+        .collect();
+    m.engine.reset_log();
+    let message = raw_error(
+        &m,
+        "RegistryConfig",
+        "secret",
+        json!({"steps": steps}),
+        vec![("name", json!(""))],
+    );
+    assert!(
+        message.starts_with("secret: the Dagger engine failed while reading the secrets: ")
+            && message.contains("the answer from the engine is larger than 16 MiB"),
+        "{message}"
+    );
+    assert!(stored_nothing(&m));
+
+    // 100 keys at that secret: read, then refused as too large before it is stored.
+    let steps: Vec<Value> = (0..100)
+        .map(|i| basic(format!("r{i}.example.com"), &big))
+        .collect();
+    m.engine.reset_log();
+    let message = raw_error(
+        &m,
+        "RegistryConfig",
+        "secret",
+        json!({"steps": steps}),
+        vec![("name", json!(""))],
+    );
+    assert!(
+        message.starts_with("secret: the rendered config is"),
+        "{message}"
+    );
+    assert!(stored_nothing(&m));
+
+    // 3,000 steps for one key: only the last one's secret is read.
+    let secrets: Vec<String> = (0..3_000)
+        .map(|i| m.engine.seed_secret(&format!("pw-{i}")))
+        .collect();
+    let steps: Vec<Value> = secrets
+        .iter()
+        .map(|s| basic("ghcr.io".to_owned(), s))
+        .collect();
+    m.engine.reset_log();
+    let out = m.ok("secret", &json!({"steps": steps}), vec![]);
+    let (_, plaintext) = m.rendered(&out);
+    assert_eq!(
+        plaintext,
+        format!(
+            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
+            b64("u:pw-2999")
+        )
+    );
+    let read = reads(&m);
+    assert!(read.len() == 1 && !read[0].contains("s1:"), "{read:?}");
+
+    // Keys and usernames that alone exceed the engine's limit: refused before any read.
+    let long_user = "u".repeat(1_000);
+    let steps: Vec<Value> = (0..200)
+        .map(|i| json!({"kind": "basic", "key": format!("r{i}.example.com"), "username": long_user, "secret": big}))
+        .collect();
+    m.engine.reset_log();
+    let state = json!({"steps": steps});
+    for function in ["secret", "registries"] {
+        let message = raw_error(
+            &m,
+            "RegistryConfig",
+            function,
+            state.clone(),
+            vec![("name", json!(""))],
+        );
+        assert!(
+            message.starts_with(&format!(
+                "{function}: the registry keys and usernames alone take at least 2"
+            )),
+            "{message}"
+        );
+    }
+    assert!(reads(&m).is_empty(), "nothing read");
+
+    // More imports than are ever needed: refused before any read.
+    let imports: Vec<Value> = (0..33)
+        .map(|_| json!({"kind": "dockerConfig", "secret": big}))
+        .collect();
+    m.engine.reset_log();
+    let message = raw_error(
+        &m,
+        "RegistryConfig",
+        "secret",
+        json!({"steps": imports}),
+        vec![("name", json!(""))],
+    );
+    assert_eq!(
+        message,
+        "secret: the config imports 33 files with withDockerConfig; at most 32 are accepted"
+    );
+    assert!(reads(&m).is_empty(), "nothing read");
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! keeps `secret()` at a constant number of round trips, keeps plaintext in wiped buffers, and
 //! avoids the crate's `unwrap`s on unexpected answers.
 
+use std::collections::HashMap;
+
 use dagger_sdk::core::graphql_client::DynGraphQLClient;
 use dagger_sdk::{Id, Secret, Selection};
 use serde_json::Value;
@@ -14,7 +16,8 @@ use crate::core::render::RenderedConfig;
 use crate::error::EngineProblem;
 
 /// Reads every secret's plaintext with one request: `query{s0:<secret 0>{plaintext} s1:…}`.
-/// No request is made for an empty list.
+/// A secret listed more than once (the same selection) is asked for once and shared. No request
+/// is made for an empty list.
 pub(crate) async fn read_plaintexts(
     client: &DynGraphQLClient,
     secrets: &[&Secret],
@@ -23,22 +26,30 @@ pub(crate) async fn read_plaintexts(
     if secrets.is_empty() {
         return Ok(Vec::new());
     }
-    let mut fields = Vec::with_capacity(secrets.len());
-    for (index, secret) in secrets.iter().enumerate() {
+    let mut aliases: HashMap<String, usize> = HashMap::with_capacity(secrets.len());
+    let mut order = Vec::with_capacity(secrets.len());
+    for secret in secrets {
         let field = root_field(&secret.selection.select("plaintext"))
             .await
             .map_err(|detail| EngineProblem::new(ACTION, detail))?;
-        fields.push(format!("s{index}:{field}"));
+        let next = aliases.len();
+        order.push(*aliases.entry(field).or_insert(next));
     }
-    let query = format!("query{{{}}}", fields.join(" "));
+    let mut fields: Vec<(usize, String)> = aliases.into_iter().map(|(f, i)| (i, f)).collect();
+    fields.sort_unstable();
+    let body: Vec<String> = fields
+        .iter()
+        .map(|(index, field)| format!("s{index}:{field}"))
+        .collect();
+    let query = format!("query{{{}}}", body.join(" "));
     let mut data = client
         .query(&query)
         .await
         .map_err(|e| EngineProblem::new(ACTION, e))?
         .ok_or_else(|| EngineProblem::new(ACTION, "the answer had no data"))?;
 
-    let mut plaintexts = Vec::with_capacity(secrets.len());
-    for index in 0..secrets.len() {
+    let mut distinct = Vec::with_capacity(fields.len());
+    for (index, _) in &fields {
         let alias = format!("s{index}");
         let value = data.get_mut(&alias).map(Value::take).unwrap_or(Value::Null);
         let text = take_leaf_string(value).ok_or_else(|| {
@@ -47,9 +58,13 @@ pub(crate) async fn read_plaintexts(
                 format!("secret #{index} has no plaintext (is it a Secret?)"),
             )
         })?;
-        plaintexts.push(Plaintext::new(text));
+        distinct.push(Plaintext::new(text));
     }
-    Ok(plaintexts)
+    order
+        .into_iter()
+        .map(|index| distinct.get(index).cloned())
+        .collect::<Option<Vec<Plaintext>>>()
+        .ok_or_else(|| EngineProblem::new(ACTION, "internal error: a secret was not asked for"))
 }
 
 /// `setSecret(name, plaintext){id}`. The query text holding the config lives in a wiped buffer,

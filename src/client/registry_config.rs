@@ -88,6 +88,9 @@ impl RegistryConfig {
     /// request at all when nothing is imported.
     pub async fn registries(&self, dag: &Query) -> Result<Vec<String>> {
         const F: Function = Function::Registries;
+        self.plan
+            .check_bounds()
+            .map_err(|problem| Error::config(F, problem))?;
         let configs = graphql::read_plaintexts(&dag.graphql_client, &self.plan.import_handles())
             .await
             .map_err(|problem| Error::engine(F, problem))?;
@@ -200,9 +203,12 @@ impl RegistryConfig {
         store(dag, function, &prefix, entries).await.map(Some)
     }
 
-    /// Reads every plaintext in one request (none when there are no handles) and applies the
-    /// steps. The entries wipe their secrets when dropped.
+    /// Checks the plan's bounds, reads every plaintext in one request (none when there are no
+    /// handles) and applies the steps. The entries wipe their secrets when dropped.
     async fn resolve(&self, dag: &Query, function: Function) -> Result<ResolvedEntries> {
+        self.plan
+            .check_bounds()
+            .map_err(|problem| Error::config(function, problem))?;
         let plaintexts = graphql::read_plaintexts(&dag.graphql_client, &self.plan.handles())
             .await
             .map_err(|problem| Error::engine(function, problem))?;

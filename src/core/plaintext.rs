@@ -1,17 +1,20 @@
 //! A secret value held in memory only as long as rendering needs it.
 
 use std::fmt;
+use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-/// A password, token or imported config read from the engine. The buffer is wiped when the value
-/// is dropped, and `Debug` never shows it.
-pub struct Plaintext(Zeroizing<String>);
+/// A password, token or imported config read from the engine. The buffer is wiped when the last
+/// copy of the value is dropped, and `Debug` never shows it. Copies share one buffer, so a secret
+/// that several entries use is held (and read from the engine) once.
+#[derive(Clone)]
+pub struct Plaintext(Arc<Zeroizing<String>>);
 
 impl Plaintext {
     /// Takes ownership of `value` (no copy is made).
     pub fn new(value: String) -> Self {
-        Self(Zeroizing::new(value))
+        Self(Arc::new(Zeroizing::new(value)))
     }
 
     /// The secret text, for rendering only.

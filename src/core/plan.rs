@@ -2,13 +2,13 @@
 //! never plaintexts. Building it is cheap and leak-free; [`Plan::resolve`] turns it into the final
 //! entries once the plaintexts have been read.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use super::address::RegistryKey;
 use super::credential::{Credential, ResolvedCredential};
 use super::import::{parse_docker_config, ImportError};
 use super::plaintext::Plaintext;
-use super::render::ResolvedEntries;
+use super::render::{ResolvedEntries, MAX_CONFIG_BYTES};
 
 /// One step of the chain, in call order. `H` is the secret handle type (a Dagger `Secret` in the
 /// library, a Secret ID in the module's state).
@@ -45,10 +45,46 @@ impl<H> Default for Plan<H> {
     }
 }
 
+/// The most `withDockerConfig` imports one plan may hold. Each is read whole when the config is
+/// rendered, and a pipeline merges one or two; the bound keeps a tampered state from making one
+/// call read an unbounded number of files.
+pub const MAX_IMPORTS: usize = 32;
+
+/// The bytes of `{"auths":{}}` around the entries.
+const ENVELOPE_LEN: usize = r#"{"auths":{}}"#.len();
+/// The shortest entry body any credential renders to: `{"auth":"dTo="}` (base64 of `u:`).
+const MIN_ENTRY_BODY_LEN: usize = r#"{"auth":"dTo="}"#.len();
+/// `{"auth":""}` around the base64 value of a basic entry.
+const BASIC_BODY_OVERHEAD: usize = r#"{"auth":""}"#.len();
+/// `{"registrytoken":""}` around a token (`{"identitytoken":""}` is as long).
+const TOKEN_BODY_OVERHEAD: usize = r#"{"registrytoken":""}"#.len();
+
 impl<H> Plan<H> {
-    /// Rebuilds a plan from steps (e.g. decoded module state), keeping their order.
+    /// Rebuilds a plan from steps (e.g. decoded module state) with the result of applying them
+    /// in order as the builders do: only the last set/remove step of each key is kept (a removal
+    /// only after an import, which it may undo), so a tampered state cannot make rendering read
+    /// secrets whose entries cannot survive. Linear in the number of steps.
     pub fn from_steps(steps: Vec<Step<H>>) -> Self {
-        Self { steps }
+        let mut later_keys = HashSet::new();
+        let mut kept: Vec<Step<H>> = steps
+            .into_iter()
+            .rev()
+            .filter(|step| match step {
+                Step::Set { key, .. } | Step::Remove { key } => later_keys.insert(key.clone()),
+                Step::Import { .. } => true,
+            })
+            .collect();
+        kept.reverse();
+        let mut imported = false;
+        kept.retain(|step| match step {
+            Step::Import { .. } => {
+                imported = true;
+                true
+            }
+            Step::Remove { .. } => imported,
+            Step::Set { .. } => true,
+        });
+        Self { steps: kept }
     }
 
     /// The steps, in call order.
@@ -101,6 +137,67 @@ impl<H> Plan<H> {
             })
             .collect();
         Plan { steps }
+    }
+
+    /// How many configs the plan imports.
+    pub fn import_count(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|step| matches!(step, Step::Import { .. }))
+            .count()
+    }
+
+    /// A lower bound of the rendered size in bytes, from what is known without reading any
+    /// secret: the keys, the usernames and the kinds of the entries set directly (an import's
+    /// entries are unknown and counted as nothing; one after a step may change that entry's kind,
+    /// so such an entry counts as the shortest entry there is). If even this exceeds the engine's
+    /// limit, rendering can fail before reading anything.
+    pub fn min_rendered_len(&self) -> usize {
+        let last_import = self
+            .steps
+            .iter()
+            .rposition(|step| matches!(step, Step::Import { .. }));
+        let mut entries = 0usize;
+        let mut total = ENVELOPE_LEN;
+        for (index, step) in self.steps.iter().enumerate() {
+            let Step::Set { key, credential } = step else {
+                continue;
+            };
+            let imported_later = last_import.is_some_and(|import| import > index);
+            let body = match credential {
+                _ if imported_later => MIN_ENTRY_BODY_LEN,
+                Credential::Basic { username, .. } => {
+                    BASIC_BODY_OVERHEAD
+                        + base64::encoded_len(username.as_str().len() + 1, true)
+                            .unwrap_or(usize::MAX / 2)
+                }
+                _ => TOKEN_BODY_OVERHEAD + 1,
+            };
+            // `"key":body`, and a comma before every entry but the first.
+            total = total
+                .saturating_add(key.as_str().len() + 3)
+                .saturating_add(body)
+                .saturating_add(usize::from(entries > 0));
+            entries += 1;
+        }
+        total
+    }
+
+    /// Fails when the plan cannot render whatever its secrets hold: more imports than
+    /// [`MAX_IMPORTS`], or keys and usernames that alone exceed the engine's secret limit. Checked
+    /// before any secret is read, so such a plan costs no engine request.
+    pub fn check_bounds(&self) -> Result<(), ResolveError> {
+        let imports = self.import_count();
+        if imports > MAX_IMPORTS {
+            return Err(ResolveError::TooManyImports { count: imports });
+        }
+        let at_least = self.min_rendered_len();
+        if at_least > MAX_CONFIG_BYTES {
+            return Err(ResolveError::CannotFit {
+                at_least_kib: at_least / 1024,
+            });
+        }
+        Ok(())
     }
 
     /// Every secret handle, in step order: the plaintexts [`Plan::resolve`] expects, one each.
@@ -224,6 +321,18 @@ pub enum ResolveError {
         index: usize,
         /// What is wrong with it.
         problem: ImportError,
+    },
+    /// More imports than [`MAX_IMPORTS`].
+    #[error("the config imports {count} files with withDockerConfig; at most {MAX_IMPORTS} are accepted")]
+    TooManyImports {
+        /// How many imports the plan holds.
+        count: usize,
+    },
+    /// The keys and usernames alone exceed the engine's secret limit.
+    #[error("the registry keys and usernames alone take at least {at_least_kib} KiB, over the engine's {MAX_CONFIG_BYTES}-byte secret limit; split the registries across several configs")]
+    CannotFit {
+        /// The lower bound of the rendered size, in whole KiB.
+        at_least_kib: usize,
     },
     /// The engine answered a different number of plaintexts than were asked for.
     #[error("expected {expected} secret values from the engine, got {got}")]

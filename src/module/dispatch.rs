@@ -28,7 +28,7 @@ pub async fn dispatch(dag: &Query, call: &FunctionCall) -> Result<Value, String>
 
 /// `RegistryConfig.*`.
 async fn registry_config(dag: &Query, call: &FunctionCall) -> Result<Value, String> {
-    let plan = state::decode_config(&call.parent)?;
+    let plan = state::decode_config(&call.parent).map_err(|e| format!("{}: {e}", call.name))?;
     match call.name.as_str() {
         "withRegistryAuth" => {
             let args = Args::new("withRegistryAuth", &call.args);
@@ -125,9 +125,10 @@ async fn registry_config(dag: &Query, call: &FunctionCall) -> Result<Value, Stri
 /// `SecretMount.mount(container)`.
 async fn secret_mount_mount(dag: &Query, call: &FunctionCall) -> Result<Value, String> {
     const F: Function = Function::SecretMountMount;
-    let mount = state::decode_secret_mount(&call.parent)?;
+    let in_function = |problem: String| format!("{F}: {problem}");
+    let mount = state::decode_secret_mount(&call.parent).map_err(in_function)?;
     let (owner, mode) = check_secret_mount(F, &mount)?;
-    let plan = state::decode_config(&mount.registry_config)?;
+    let plan = state::decode_config(&mount.registry_config).map_err(in_function)?;
     let args = Args::new("SecretMount.mount", &call.args);
     let container_arg = args.id("container", "Container")?;
     let config = library(dag, &plan);

@@ -16,9 +16,9 @@ use crate::core::plan::{Plan, Step};
 /// A Secret ID as the engine handed it over.
 pub type SecretId = String;
 
-/// One step as serialized.
-#[derive(Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+/// One step as serialized ([`decode_config`] reads the same shape back, field by field).
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
 enum StoredStep {
     /// Basic auth.
     Basic {
@@ -37,10 +37,8 @@ enum StoredStep {
 }
 
 /// `RegistryConfig` state.
-#[derive(Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize)]
 struct StoredConfig {
-    #[serde(default)]
     steps: Vec<StoredStep>,
 }
 
@@ -80,57 +78,136 @@ pub fn encode_config(plan: &Plan<SecretId>) -> Result<Value, String> {
         .map_err(|_| "internal error: the RegistryConfig state could not be encoded".to_owned())
 }
 
-/// Decodes and re-validates state JSON (`{}` is the empty config).
+/// The most steps a decoded state may hold. A config that fits the engine's secret limit has
+/// at most about 7,000 entries (each takes at least 18 bytes), so a longer state was not
+/// written by this module; the bound keeps decoding a tampered state cheap.
+pub const MAX_STATE_STEPS: usize = 10_000;
+
+/// The start of every state decoding error.
+const MALFORMED: &str = "the RegistryConfig state is malformed";
+
+/// Decodes and re-validates state JSON (`{}` is the empty config). Errors name the step (1-based)
+/// and the field, never a value: a tampered state may carry anything.
 pub fn decode_config(state: &Value) -> Result<Plan<SecretId>, String> {
-    let stored: StoredConfig = serde_json::from_value(state.clone()).map_err(|_| {
-        "the RegistryConfig state is malformed (expected {\"steps\":[…]} as written by this module)"
-            .to_owned()
-    })?;
-    let mut steps = Vec::with_capacity(stored.steps.len());
-    for (index, step) in stored.steps.into_iter().enumerate() {
-        let step_number = index + 1;
-        let key = |key: &str| {
-            let parsed = RegistryKey::parse(key).ok().filter(|k| k.as_str() == key);
-            parsed.ok_or_else(|| {
-                format!("the RegistryConfig state is malformed: step {step_number} has a key that is not normalized")
-            })
-        };
-        let secret = |secret: SecretId| {
-            if secret.is_empty() {
-                Err(format!(
-                    "the RegistryConfig state is malformed: step {step_number} has an empty secret ID"
-                ))
-            } else {
-                Ok(secret)
-            }
-        };
-        steps.push(match step {
-            StoredStep::Basic {
-                key: k,
-                username,
-                secret: s,
-            } => Step::Set {
-                key: key(&k)?,
-                credential: Credential::Basic {
-                    username: Username::parse(&username).map_err(|_| {
-                        format!("the RegistryConfig state is malformed: step {step_number} has an invalid username")
-                    })?,
-                    password: secret(s)?,
-                },
-            },
-            StoredStep::IdentityToken { key: k, secret: s } => Step::Set {
-                key: key(&k)?,
-                credential: Credential::IdentityToken(secret(s)?),
-            },
-            StoredStep::RegistryToken { key: k, secret: s } => Step::Set {
-                key: key(&k)?,
-                credential: Credential::RegistryToken(secret(s)?),
-            },
-            StoredStep::Remove { key: k } => Step::Remove { key: key(&k)? },
-            StoredStep::DockerConfig { secret: s } => Step::Import { config: secret(s)? },
-        });
+    let Value::Object(fields) = state else {
+        return Err(format!(
+            "{MALFORMED}: it is not a JSON object (expected {{\"steps\":[…]}} as written by this module)"
+        ));
+    };
+    if let Some(unknown) = fields.keys().find(|name| name.as_str() != "steps") {
+        return Err(format!(
+            "{MALFORMED}: unknown field {} (expected {{\"steps\":[…]}} as written by this module)",
+            field_name(unknown)
+        ));
     }
-    Ok(Plan::from_steps(steps))
+    let steps = match fields.get("steps") {
+        None => return Ok(Plan::default()),
+        Some(Value::Array(steps)) => steps,
+        Some(_) => return Err(format!("{MALFORMED}: field \"steps\" is not a list")),
+    };
+    if steps.len() > MAX_STATE_STEPS {
+        return Err(format!(
+            "{MALFORMED}: it has {} steps; at most {MAX_STATE_STEPS} are accepted",
+            steps.len()
+        ));
+    }
+    let decoded = steps
+        .iter()
+        .enumerate()
+        .map(|(index, step)| {
+            decode_step(step)
+                .map_err(|problem| format!("{MALFORMED}: step {}: {problem}", index + 1))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Plan::from_steps(decoded))
+}
+
+/// The fields each kind of step has, besides `kind`.
+fn step_fields(kind: &str) -> Option<&'static [&'static str]> {
+    Some(match kind {
+        "basic" => &["key", "username", "secret"],
+        "identityToken" | "registryToken" => &["key", "secret"],
+        "remove" => &["key"],
+        "dockerConfig" => &["secret"],
+        _ => return None,
+    })
+}
+
+/// One step, with the problem (field and what is wrong) on failure.
+fn decode_step(step: &Value) -> Result<Step<SecretId>, String> {
+    let Value::Object(fields) = step else {
+        return Err("it is not a JSON object".to_owned());
+    };
+    let kind = string_field(fields, "kind")?;
+    let expected = step_fields(kind).ok_or(
+        "field \"kind\" is not one of basic, identityToken, registryToken, remove, dockerConfig",
+    )?;
+    if let Some(unknown) = fields
+        .keys()
+        .find(|name| name.as_str() != "kind" && !expected.contains(&name.as_str()))
+    {
+        return Err(format!(
+            "unknown field {} for kind {kind:?}",
+            field_name(unknown)
+        ));
+    }
+    let key = || {
+        let key = string_field(fields, "key")?;
+        RegistryKey::parse(key)
+            .ok()
+            .filter(|parsed| parsed.as_str() == key)
+            .ok_or_else(|| "field \"key\" is not a normalized registry key".to_owned())
+    };
+    let secret = || {
+        let id = string_field(fields, "secret")?;
+        if id.is_empty() {
+            return Err("field \"secret\" is an empty Secret ID".to_owned());
+        }
+        Ok(id.to_owned())
+    };
+    Ok(match kind {
+        "basic" => Step::Set {
+            key: key()?,
+            credential: Credential::Basic {
+                username: Username::parse(string_field(fields, "username")?)
+                    .map_err(|_| "field \"username\" is not a valid username".to_owned())?,
+                password: secret()?,
+            },
+        },
+        "identityToken" => Step::Set {
+            key: key()?,
+            credential: Credential::IdentityToken(secret()?),
+        },
+        "registryToken" => Step::Set {
+            key: key()?,
+            credential: Credential::RegistryToken(secret()?),
+        },
+        "remove" => Step::Remove { key: key()? },
+        _ => Step::Import { config: secret()? },
+    })
+}
+
+/// A required string field of a step.
+fn string_field<'a>(
+    fields: &'a serde_json::Map<String, Value>,
+    name: &'static str,
+) -> Result<&'a str, String> {
+    match fields.get(name) {
+        None => Err(format!("field {name:?} is missing")),
+        Some(Value::String(text)) => Ok(text),
+        Some(_) => Err(format!("field {name:?} is not a string")),
+    }
+}
+
+/// A field name from a tampered state, quoted with escapes and cut to a readable length.
+fn field_name(name: &str) -> String {
+    const MAX_SHOWN: usize = 40;
+    let shown: String = name.chars().take(MAX_SHOWN).collect();
+    if shown.len() < name.len() {
+        format!("{shown:?}…")
+    } else {
+        format!("{shown:?}")
+    }
 }
 
 /// `SecretMount` state: the Go module's public fields plus the config.
@@ -151,9 +228,43 @@ pub struct SecretMountState {
     pub registry_config: Value,
 }
 
-/// Decodes `SecretMount` state.
+/// A state field: its name, its JSON type test, and that type's name for messages.
+type FieldCheck = (&'static str, fn(&Value) -> bool, &'static str);
+
+/// Decodes `SecretMount` state, naming the field that is missing or of the wrong type.
 pub fn decode_secret_mount(state: &Value) -> Result<SecretMountState, String> {
-    serde_json::from_value(state.clone()).map_err(|_| {
-        "the SecretMount state is malformed (expected the fields written by secretMount)".to_owned()
-    })
+    const MALFORMED_MOUNT: &str = "the SecretMount state is malformed";
+    let Value::Object(fields) = state else {
+        return Err(format!("{MALFORMED_MOUNT}: it is not a JSON object"));
+    };
+    let expected: [FieldCheck; 6] = [
+        ("path", Value::is_string, "a string"),
+        ("secretName", Value::is_string, "a string"),
+        ("skipOnEmpty", Value::is_boolean, "a boolean"),
+        ("owner", Value::is_string, "a string"),
+        ("mode", Value::is_i64, "an integer"),
+        ("registryConfig", Value::is_object, "an object"),
+    ];
+    if let Some(unknown) = fields
+        .keys()
+        .find(|name| !expected.iter().any(|(field, _, _)| field == name))
+    {
+        return Err(format!(
+            "{MALFORMED_MOUNT}: unknown field {}",
+            field_name(unknown)
+        ));
+    }
+    for (name, has_type, type_name) in expected {
+        match fields.get(name) {
+            None => return Err(format!("{MALFORMED_MOUNT}: field {name:?} is missing")),
+            Some(value) if !has_type(value) => {
+                return Err(format!(
+                    "{MALFORMED_MOUNT}: field {name:?} is not {type_name}"
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    serde_json::from_value(state.clone())
+        .map_err(|_| format!("{MALFORMED_MOUNT} (expected the fields written by secretMount)"))
 }

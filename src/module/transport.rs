@@ -18,6 +18,10 @@ use serde_json::Value;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long one request may take; the module's requests are all small and quick.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
+/// The largest answer read from the engine. A config that fits the engine's 128,000-byte secret
+/// limit needs far less (its secrets, plus at most 32 imported files); the bound keeps a tampered
+/// state that points at many large secrets from making one call hold them all in memory.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Where and how to reach the engine, from `DAGGER_SESSION_PORT` / `DAGGER_SESSION_TOKEN`.
 #[derive(Clone)]
@@ -118,10 +122,7 @@ impl GraphQLClient for EngineClient {
             .await
             .map_err(|e| GraphQLError::HttpError(describe_http_error(&e)))?;
         let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| GraphQLError::HttpError(describe_http_error(&e)))?;
+        let body = read_body(response).await?;
         let parsed: Response = serde_json::from_slice(&body).map_err(|_| {
             GraphQLError::HttpError(format!(
                 "the engine answered HTTP {status} with a body that is not a GraphQL response"
@@ -145,6 +146,35 @@ impl GraphQLClient for EngineClient {
         }
         Ok(parsed.data)
     }
+}
+
+/// Reads a response body of at most [`MAX_RESPONSE_BYTES`] into a buffer that is wiped when
+/// dropped (answers carry plaintexts), sized up front when the length is announced.
+async fn read_body(
+    mut response: reqwest::Response,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, GraphQLError> {
+    let too_large = || {
+        GraphQLError::HttpError(format!(
+            "the answer from the engine is larger than {} MiB, more than any config within the secret size limit needs",
+            MAX_RESPONSE_BYTES / (1024 * 1024)
+        ))
+    };
+    let announced = response.content_length().unwrap_or(0);
+    if announced > MAX_RESPONSE_BYTES as u64 {
+        return Err(too_large());
+    }
+    let mut body = zeroize::Zeroizing::new(Vec::with_capacity(announced as usize));
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| GraphQLError::HttpError(describe_http_error(&e)))?
+    {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// reqwest's error text without the URL's query (there is none) but with the cause chain.

@@ -1,0 +1,170 @@
+//! The bounds that keep a hostile or oversized plan cheap: a plan rebuilt from stored steps keeps
+//! only what can affect the result, and one whose keys and usernames alone cannot fit the
+//! engine's secret limit is refused before any secret is read.
+
+use proptest::prelude::*;
+use registry_config::core::address::RegistryKey;
+use registry_config::core::credential::{Credential, Username};
+use registry_config::core::plaintext::Plaintext;
+use registry_config::core::plan::{Plan, ResolveError, Step, MAX_IMPORTS};
+use registry_config::core::render::{render, MAX_CONFIG_BYTES};
+
+/// One builder call, over a small set of keys so that calls collide.
+#[derive(Clone, Debug)]
+enum Op {
+    Basic(usize, String),
+    Token(usize),
+    Remove(usize),
+    Import,
+}
+
+const KEYS: [&str; 4] = ["ghcr.io", "quay.io", "docker.io", "localhost:5000"];
+
+fn key(index: usize) -> RegistryKey {
+    RegistryKey::parse(KEYS[index % KEYS.len()]).unwrap()
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0..KEYS.len(), "[a-z]{1,12}").prop_map(|(k, user)| Op::Basic(k, user)),
+        (0..KEYS.len()).prop_map(Op::Token),
+        (0..KEYS.len()).prop_map(Op::Remove),
+        Just(Op::Import),
+    ]
+}
+
+/// The steps as a tampered or replayed state would hold them: every call, nothing dropped.
+fn raw_steps(ops: &[Op]) -> Vec<Step<String>> {
+    ops.iter()
+        .enumerate()
+        .map(|(i, op)| match op {
+            Op::Basic(k, user) => Step::Set {
+                key: key(*k),
+                credential: Credential::Basic {
+                    username: Username::parse(user).unwrap(),
+                    password: format!("pw-{i}"),
+                },
+            },
+            Op::Token(k) => Step::Set {
+                key: key(*k),
+                credential: Credential::RegistryToken(format!("tok-{i}")),
+            },
+            Op::Remove(k) => Step::Remove { key: key(*k) },
+            Op::Import => Step::Import {
+                config: format!("cfg-{i}"),
+            },
+        })
+        .collect()
+}
+
+/// The plan the builders make from the same calls, one at a time.
+fn built(ops: &[Op]) -> Plan<String> {
+    let mut plan = Plan::default();
+    for step in raw_steps(ops) {
+        match step {
+            Step::Set { key, credential } => plan.set(key, credential),
+            Step::Remove { key } => plan.remove(key),
+            Step::Import { config } => plan.import(config),
+        }
+    }
+    plan
+}
+
+/// Resolves a plan without imports whose handles are the plaintexts themselves.
+fn rendered_len(plan: &Plan<String>) -> usize {
+    let plaintexts = plan
+        .handles()
+        .into_iter()
+        .map(|h| Plaintext::new(h.clone()))
+        .collect();
+    render(&plan.resolve(plaintexts).unwrap()).unwrap().len()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn a_plan_rebuilt_from_stored_steps_equals_the_built_one(ops in prop::collection::vec(op(), 0..40)) {
+        prop_assert_eq!(Plan::from_steps(raw_steps(&ops)), built(&ops));
+    }
+
+    #[test]
+    fn the_lower_bound_never_exceeds_the_rendered_size(
+        ops in prop::collection::vec(op().prop_filter("no imports", |op| !matches!(op, Op::Import)), 0..20)
+    ) {
+        let plan = built(&ops);
+        prop_assert!(plan.min_rendered_len() <= rendered_len(&plan));
+    }
+}
+
+#[test]
+fn the_lower_bound_is_exact_for_basic_entries_without_imports() {
+    let mut plan: Plan<String> = Plan::default();
+    plan.set(
+        key(0),
+        Credential::Basic {
+            username: Username::parse("me").unwrap(),
+            password: String::new(),
+        },
+    );
+    // {"auths":{"ghcr.io":{"auth":"bWU6"}}}: base64("me:") with an empty password.
+    assert_eq!(
+        plan.min_rendered_len(),
+        r#"{"auths":{"ghcr.io":{"auth":"bWU6"}}}"#.len()
+    );
+}
+
+#[test]
+fn shadowed_steps_hold_no_handle_to_read() {
+    let ops: Vec<Op> = (0..1_000).map(|i| Op::Basic(0, format!("u{i}"))).collect();
+    let plan = Plan::from_steps(raw_steps(&ops));
+    assert_eq!(plan.handles(), [&"pw-999".to_owned()]);
+    // A removal with no import before it leaves nothing at all.
+    let plan = Plan::from_steps(raw_steps(&[Op::Token(1), Op::Remove(1)]));
+    assert!(plan.steps().is_empty());
+}
+
+#[test]
+fn keys_and_usernames_that_cannot_fit_are_refused_before_reading() {
+    let long = "u".repeat(1_000);
+    let mut plan: Plan<String> = Plan::default();
+    for i in 0..100 {
+        plan.set(
+            RegistryKey::parse(&format!("r{i}.example.com")).unwrap(),
+            Credential::Basic {
+                username: Username::parse(&long).unwrap(),
+                password: "x".into(),
+            },
+        );
+    }
+    // Each entry: "rN.example.com" + `":{"auth":"` … `"}` around base64 of 1,001 bytes (1,336).
+    let entry = |key_len: usize| key_len + 3 + 11 + 1_336;
+    let expected = 12 + 10 * entry(14) + 90 * entry(15) + 99;
+    assert_eq!(plan.min_rendered_len(), expected);
+    assert!(expected > MAX_CONFIG_BYTES);
+    let error = plan.check_bounds().unwrap_err();
+    assert_eq!(error, ResolveError::CannotFit { at_least_kib: 133 });
+    assert_eq!(
+        error.to_string(),
+        "the registry keys and usernames alone take at least 133 KiB, over the engine's 128000-byte secret limit; split the registries across several configs"
+    );
+    // An import after the entries may turn each into a short token entry: no refusal.
+    plan.import("cfg".into());
+    assert!(plan.check_bounds().is_ok());
+}
+
+#[test]
+fn more_imports_than_the_bound_are_refused() {
+    let mut plan: Plan<String> = Plan::default();
+    for i in 0..MAX_IMPORTS {
+        plan.import(format!("cfg-{i}"));
+    }
+    assert!(plan.check_bounds().is_ok());
+    plan.import("one-more".into());
+    assert_eq!(
+        plan.check_bounds(),
+        Err(ResolveError::TooManyImports {
+            count: MAX_IMPORTS + 1
+        })
+    );
+}
