@@ -148,6 +148,9 @@ pub enum ArgumentProblem {
         /// What is wrong and what is accepted.
         reason: &'static str,
     },
+    /// A Container the engine cannot load (an unknown or malformed ID).
+    #[error("{0}")]
+    Container(EngineProblem),
     /// An environment variable name.
     #[error("{name:?} {reason}")]
     EnvName {

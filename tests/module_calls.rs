@@ -582,3 +582,123 @@ fn round_trips_per_call_meet_the_budget_whatever_the_number_of_registries() {
     );
     assert_eq!(out.round_trips, 2);
 }
+
+#[test]
+fn exactly_the_functions_that_read_a_secret_are_never_cached() {
+    let mut m = Module::register();
+    let state = auth(&mut m, &json!({}), "ghcr.io", "me", "cache-policy-sentinel");
+    let imported = m.config_secret(
+        &format!(
+            r#"{{"auths":{{"quay.io":{{"auth":"{}"}}}}}}"#,
+            b64("q:cache-import-pw")
+        ),
+        &[("q", "cache-import-pw")],
+    );
+    let state = m.ok(
+        "withDockerConfig",
+        &state,
+        vec![("config", json!(imported))],
+    );
+    let secret = m.secret("me", "cache-policy-second");
+    let container = m.engine.new_container();
+    let prepared = m.ok("secretMount", &state, vec![("path", json!("/cfg.json"))]);
+    let calls: Vec<(&str, &str, &Value, Vec<(&str, Value)>)> = vec![
+        (
+            "RegistryConfig",
+            "withRegistryAuth",
+            &state,
+            vec![
+                ("address", json!("a.io")),
+                ("username", json!("u")),
+                ("secret", json!(secret)),
+            ],
+        ),
+        (
+            "RegistryConfig",
+            "withoutRegistryAuth",
+            &state,
+            vec![("address", json!("quay.io"))],
+        ),
+        (
+            "RegistryConfig",
+            "withIdentityToken",
+            &state,
+            vec![("address", json!("a.io")), ("token", json!(secret))],
+        ),
+        (
+            "RegistryConfig",
+            "withRegistryToken",
+            &state,
+            vec![("address", json!("a.io")), ("token", json!(secret))],
+        ),
+        (
+            "RegistryConfig",
+            "withDockerConfig",
+            &state,
+            vec![("config", json!(imported))],
+        ),
+        ("RegistryConfig", "registries", &state, vec![]),
+        ("RegistryConfig", "secret", &state, vec![]),
+        (
+            "RegistryConfig",
+            "mountSecret",
+            &state,
+            vec![("container", json!(container))],
+        ),
+        (
+            "RegistryConfig",
+            "mountDockerConfig",
+            &state,
+            vec![("container", json!(container))],
+        ),
+        (
+            "RegistryConfig",
+            "secretVariable",
+            &state,
+            vec![("container", json!(container))],
+        ),
+        (
+            "RegistryConfig",
+            "secretMount",
+            &state,
+            vec![("path", json!("/cfg.json"))],
+        ),
+        (
+            "SecretMount",
+            "mount",
+            &prepared,
+            vec![("container", json!(container))],
+        ),
+    ];
+    let module = m.engine.module(&m.id).unwrap();
+    let registered: usize = module.objects.iter().map(|o| o.functions.len()).sum();
+    assert_eq!(
+        calls.len(),
+        registered,
+        "every registered function is checked"
+    );
+    for (object, function, parent, args) in calls {
+        let outcome = m.call(object, function, parent.clone(), args);
+        assert_eq!(
+            outcome.exit_code,
+            Some(0),
+            "{object}.{function}: {}",
+            outcome.stderr
+        );
+        let reads_secret = outcome
+            .queries()
+            .iter()
+            .any(|q| q.contains("plaintext") || q.contains("setSecret"));
+        let policy = m
+            .engine
+            .module_function(&m.id, object, function)
+            .unwrap()
+            .cache_policy;
+        let expected = if reads_secret { "Never" } else { "Default" };
+        assert_eq!(
+            policy.as_deref(),
+            Some(expected),
+            "{object}.{function} reads a secret: {reads_secret}"
+        );
+    }
+}

@@ -702,6 +702,64 @@ fn hostile_states_cost_no_work_their_result_cannot_use() {
 }
 
 #[test]
+fn a_bad_container_fails_before_anything_is_stored() {
+    let (mut m, state, _) = with_entry();
+    let not_a_container = m.secret("other", "container-check-sentinel");
+    let prepared = m.ok("secretMount", &state, vec![("path", json!("/cfg.json"))]);
+    let cases: Vec<(&str, &str, &Value, Value)> = vec![
+        (
+            "RegistryConfig",
+            "mountSecret",
+            &state,
+            json!("no-such-container-id"),
+        ),
+        (
+            "RegistryConfig",
+            "mountDockerConfig",
+            &state,
+            json!(not_a_container),
+        ),
+        (
+            "RegistryConfig",
+            "secretVariable",
+            &state,
+            json!("no-such-container-id"),
+        ),
+        ("SecretMount", "mount", &prepared, json!(not_a_container)),
+    ];
+    for (object, function, parent, container) in cases {
+        m.engine.reset_log();
+        let outcome = m.call(
+            object,
+            function,
+            parent.clone(),
+            vec![("container", container)],
+        );
+        let message = assert_returned_error(&outcome);
+        let function = if object == "SecretMount" {
+            "SecretMount.mount"
+        } else {
+            function
+        };
+        assert!(
+            message.starts_with(&format!(
+                "{function}: argument container: the Dagger engine failed while loading the container"
+            )),
+            "{message}"
+        );
+        let stored = m
+            .engine
+            .log()
+            .iter()
+            .any(|e| e.query.as_deref().is_some_and(|q| q.contains("setSecret")));
+        assert!(
+            !stored,
+            "{function}: nothing is stored for a container that does not exist"
+        );
+    }
+}
+
+#[test]
 fn unknown_functions_wrong_types_and_missing_arguments() {
     let (m, state, secret) = with_entry();
     let message = raw_error(&m, "RegistryConfig", "withPassword", state.clone(), vec![]);

@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use dagger_sdk::core::graphql_client::DynGraphQLClient;
+use dagger_sdk::core::gql_client::GraphQLErrorPathParam;
+use dagger_sdk::core::graphql_client::{DynGraphQLClient, GraphQLError};
 use dagger_sdk::{Id, Secret, Selection};
 use serde_json::Value;
 use zeroize::Zeroizing;
@@ -15,15 +16,35 @@ use crate::core::plaintext::Plaintext;
 use crate::core::render::RenderedConfig;
 use crate::error::EngineProblem;
 
+/// Why [`read_plaintexts`] failed.
+pub(crate) enum ReadFailure {
+    /// The engine refused or failed the read.
+    Engine(EngineProblem),
+    /// The engine cannot load the container that was checked along with the read.
+    Container(EngineProblem),
+}
+
+impl From<EngineProblem> for ReadFailure {
+    fn from(problem: EngineProblem) -> Self {
+        ReadFailure::Engine(problem)
+    }
+}
+
+/// The alias of the container check in the read request.
+const CONTAINER_ALIAS: &str = "container";
+
 /// Reads every secret's plaintext with one request: `query{s0:<secret 0>{plaintext} s1:…}`.
-/// A secret listed more than once (the same selection) is asked for once and shared. No request
-/// is made for an empty list.
+/// A secret listed more than once (the same selection) is asked for once and shared. With a
+/// `container`, the same request also loads that container's ID, so a container the engine does
+/// not know fails the call before any plaintext reaches this process and before anything is
+/// stored. No request is made when there is nothing to read or check.
 pub(crate) async fn read_plaintexts(
     client: &DynGraphQLClient,
     secrets: &[&Secret],
-) -> Result<Vec<Plaintext>, EngineProblem> {
+    container: Option<&Selection>,
+) -> Result<Vec<Plaintext>, ReadFailure> {
     const ACTION: &str = "reading the secrets";
-    if secrets.is_empty() {
+    if secrets.is_empty() && container.is_none() {
         return Ok(Vec::new());
     }
     let mut aliases: HashMap<String, usize> = HashMap::with_capacity(secrets.len());
@@ -37,26 +58,46 @@ pub(crate) async fn read_plaintexts(
     }
     let mut fields: Vec<(usize, String)> = aliases.into_iter().map(|(f, i)| (i, f)).collect();
     fields.sort_unstable();
-    let body: Vec<String> = fields
+    let mut body: Vec<String> = fields
         .iter()
         .map(|(index, field)| format!("s{index}:{field}"))
         .collect();
+    if let Some(container) = container {
+        let field = root_field(&container.select("id"))
+            .await
+            .map_err(|detail| EngineProblem::new(ACTION, detail))?;
+        body.push(format!("{CONTAINER_ALIAS}:{field}"));
+    }
     let query = format!("query{{{}}}", body.join(" "));
     let mut data = client
         .query(&query)
         .await
-        .map_err(|e| EngineProblem::new(ACTION, e))?
+        .map_err(|error| match failed_alias(&error) {
+            Some(CONTAINER_ALIAS) => {
+                ReadFailure::Container(EngineProblem::new("loading the container", &error))
+            }
+            _ => ReadFailure::Engine(EngineProblem::new(ACTION, &error)),
+        })?
         .ok_or_else(|| EngineProblem::new(ACTION, "the answer had no data"))?;
 
+    if container.is_some() {
+        let loaded = data.get_mut(CONTAINER_ALIAS).map(Value::take);
+        if loaded.and_then(take_leaf_string).is_none() {
+            return Err(ReadFailure::Container(EngineProblem::new(
+                "loading the container",
+                "the ID does not name a Container",
+            )));
+        }
+    }
     let mut distinct = Vec::with_capacity(fields.len());
     for (index, _) in &fields {
         let alias = format!("s{index}");
         let value = data.get_mut(&alias).map(Value::take).unwrap_or(Value::Null);
         let text = take_leaf_string(value).ok_or_else(|| {
-            EngineProblem::new(
+            ReadFailure::Engine(EngineProblem::new(
                 ACTION,
                 format!("secret #{index} has no plaintext (is it a Secret?)"),
-            )
+            ))
         })?;
         distinct.push(Plaintext::new(text));
     }
@@ -64,7 +105,22 @@ pub(crate) async fn read_plaintexts(
         .into_iter()
         .map(|index| distinct.get(index).cloned())
         .collect::<Option<Vec<Plaintext>>>()
-        .ok_or_else(|| EngineProblem::new(ACTION, "internal error: a secret was not asked for"))
+        .ok_or_else(|| {
+            EngineProblem::new(ACTION, "internal error: a secret was not asked for").into()
+        })
+}
+
+/// The alias (first path element) of the field a GraphQL error is about, if it says.
+fn failed_alias(error: &GraphQLError) -> Option<&str> {
+    let GraphQLError::DomainError { fields, .. } = error else {
+        return None;
+    };
+    fields
+        .iter()
+        .find_map(|field| match field.path.as_deref()?.first()? {
+            GraphQLErrorPathParam::String(alias) => Some(alias.as_str()),
+            GraphQLErrorPathParam::Number(_) => None,
+        })
 }
 
 /// `setSecret(name, plaintext){id}`. The query text holding the config lives in a wiped buffer,

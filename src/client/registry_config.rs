@@ -11,7 +11,7 @@ use crate::core::credential::Credential;
 use crate::core::naming::{secret_name, SecretPrefix};
 use crate::core::plan::{Plan, Step};
 use crate::core::render::{render, ResolvedEntries};
-use crate::error::{ConfigProblem, EngineProblem, Error, Function, Result};
+use crate::error::{ArgumentProblem, ConfigProblem, EngineProblem, Error, Function, Result};
 
 /// A registry credential set that renders to a Docker-style `config.json` Secret.
 ///
@@ -91,9 +91,10 @@ impl RegistryConfig {
         self.plan
             .check_bounds()
             .map_err(|problem| Error::config(F, problem))?;
-        let configs = graphql::read_plaintexts(&dag.graphql_client, &self.plan.import_handles())
-            .await
-            .map_err(|problem| Error::engine(F, problem))?;
+        let configs =
+            graphql::read_plaintexts(&dag.graphql_client, &self.plan.import_handles(), None)
+                .await
+                .map_err(|failure| read_error(F, failure))?;
         self.plan
             .keys(configs)
             .map_err(|problem| Error::config(F, problem))
@@ -107,7 +108,7 @@ impl RegistryConfig {
     /// Like [`RegistryConfig::secret`] with `name` as the name's prefix (`<name>-<digest>`; the
     /// digest keeps different contents from ever sharing a name). `""` means the default prefix.
     pub async fn secret_named(&self, dag: &Query, name: &str) -> Result<Secret> {
-        let id = self.secret_id(dag, Function::Secret, name).await?;
+        let id = self.secret_id(dag, Function::Secret, name, None).await?;
         Ok(dag.r#ref(id))
     }
 
@@ -126,7 +127,7 @@ impl RegistryConfig {
         let path = options::mount_path(path).map_err(|p| Error::argument(F, "path", p))?;
         let owner = options::owner(owner).map_err(|p| Error::argument(F, "owner", p))?;
         let mode = options::mode(mode).map_err(|p| Error::argument(F, "mode", p))?;
-        let id = self.secret_id(dag, F, "").await?;
+        let id = self.secret_id(dag, F, "", Some(container)).await?;
         Ok(mount(container, path, id, owner, mode))
     }
 
@@ -142,7 +143,7 @@ impl RegistryConfig {
         const F: Function = Function::MountDockerConfig;
         let dir = options::config_dir(dir).map_err(|p| Error::argument(F, "dir", p))?;
         let owner = options::owner(owner).map_err(|p| Error::argument(F, "owner", p))?;
-        let id = self.secret_id(dag, F, "").await?;
+        let id = self.secret_id(dag, F, "", Some(container)).await?;
         Ok(
             mount(container, &format!("{dir}/config.json"), id, owner, None)
                 .with_env_variable("DOCKER_CONFIG", dir),
@@ -161,7 +162,7 @@ impl RegistryConfig {
         const F: Function = Function::SecretVariable;
         let name = options::env_name(name).map_err(|p| Error::argument(F, "name", p))?;
         let prefix = parse_prefix(F, "")?;
-        let entries = self.resolve(dag, F).await?;
+        let entries = self.resolve(dag, F, Some(container)).await?;
         if let Some((key, _)) = entries.iter().find(|(_, credential)| credential.is_token()) {
             return Err(Error::config(
                 F,
@@ -175,15 +176,17 @@ impl RegistryConfig {
     }
 
     /// Renders and stores the config with `setSecret`, returning the Secret's ID. Used by the
-    /// module, which returns IDs rather than lazy objects.
+    /// module, which returns IDs rather than lazy objects. A `container` the secret is for is
+    /// checked in the same request that reads the plaintexts.
     pub(crate) async fn secret_id(
         &self,
         dag: &Query,
         function: Function,
         name: &str,
+        container: Option<&Container>,
     ) -> Result<Id> {
         let prefix = parse_prefix(function, name)?;
-        let entries = self.resolve(dag, function).await?;
+        let entries = self.resolve(dag, function, container).await?;
         store(dag, function, &prefix, entries).await
     }
 
@@ -194,9 +197,12 @@ impl RegistryConfig {
         dag: &Query,
         function: Function,
         name: &str,
+        container: Option<&Container>,
     ) -> Result<Option<Id>> {
         let prefix = parse_prefix(function, name)?;
-        let entries = self.resolve(dag, function).await?;
+        // With nothing to read the container is returned unchanged, so it needs no check here.
+        let container = container.filter(|_| !self.plan.handles().is_empty());
+        let entries = self.resolve(dag, function, container).await?;
         if entries.is_empty() {
             return Ok(None);
         }
@@ -205,16 +211,33 @@ impl RegistryConfig {
 
     /// Checks the plan's bounds, reads every plaintext in one request (none when there are no
     /// handles) and applies the steps. The entries wipe their secrets when dropped.
-    async fn resolve(&self, dag: &Query, function: Function) -> Result<ResolvedEntries> {
+    async fn resolve(
+        &self,
+        dag: &Query,
+        function: Function,
+        container: Option<&Container>,
+    ) -> Result<ResolvedEntries> {
         self.plan
             .check_bounds()
             .map_err(|problem| Error::config(function, problem))?;
-        let plaintexts = graphql::read_plaintexts(&dag.graphql_client, &self.plan.handles())
-            .await
-            .map_err(|problem| Error::engine(function, problem))?;
+        let container = container.map(|container| &container.selection);
+        let plaintexts =
+            graphql::read_plaintexts(&dag.graphql_client, &self.plan.handles(), container)
+                .await
+                .map_err(|failure| read_error(function, failure))?;
         self.plan
             .resolve(plaintexts)
             .map_err(|problem| Error::config(function, problem))
+    }
+}
+
+/// The error of a failed plaintext read: an engine failure, or the `container` argument.
+fn read_error(function: Function, failure: graphql::ReadFailure) -> Error {
+    match failure {
+        graphql::ReadFailure::Engine(problem) => Error::engine(function, problem),
+        graphql::ReadFailure::Container(problem) => {
+            Error::argument(function, "container", ArgumentProblem::Container(problem))
+        }
     }
 }
 

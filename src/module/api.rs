@@ -31,11 +31,11 @@ pub enum Type {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CachePolicy {
     /// The engine default (cached by arguments and parent state). Right for the state builders:
-    /// they only move Secret IDs, whose content digests are part of the cache key.
+    /// they read no secret, so their result depends on nothing but the IDs they move.
     Default,
-    /// Never cached. Used by everything that reads plaintext or calls `setSecret`: rendering is
-    /// cheap, and `PerSession` could return a stale config if an upstream secret is re-bound
-    /// under the same name within a session.
+    /// Never cached. Used by everything that reads a plaintext or calls `setSecret`: a Secret's
+    /// ID does not change with its content (`file:`/`env:` secrets are identified by their URI,
+    /// `setSecret` ones by their name), so a cached result could be stale; rendering is cheap.
     Never,
 }
 
@@ -176,7 +176,10 @@ const REGISTRY_CONFIG_FUNCTIONS: &[Function] = &[
         description: "Lists the normalized registry keys the config holds, sorted. Never returns a secret.",
         returns: Type::StringList,
         args: &[],
-        cache: CachePolicy::Default,
+        // Reads imported configs, whose Secret IDs do not change with their content (a `file:`
+        // or `env:` secret is identified by its URI, a setSecret one by its name), so a cached
+        // list could be stale.
+        cache: CachePolicy::Never,
     },
     Function {
         name: "secret",

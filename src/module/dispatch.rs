@@ -63,7 +63,7 @@ async fn registry_config(dag: &Query, call: &FunctionCall) -> Result<Value, Stri
             let args = Args::new("secret", &call.args);
             let name = args.string("name")?;
             let id = library(dag, &plan)
-                .secret_id(dag, Function::Secret, name)
+                .secret_id(dag, Function::Secret, name, None)
                 .await
                 .map_err(message)?;
             Ok(json!(id.0))
@@ -131,10 +131,11 @@ async fn secret_mount_mount(dag: &Query, call: &FunctionCall) -> Result<Value, S
     let plan = state::decode_config(&mount.registry_config).map_err(in_function)?;
     let args = Args::new("SecretMount.mount", &call.args);
     let container_arg = args.id("container", "Container")?;
+    let container: Container = dag.r#ref(Id(container_arg.clone()));
     let config = library(dag, &plan);
     let secret = if mount.skip_on_empty {
         match config
-            .secret_id_unless_empty(dag, F, &mount.secret_name)
+            .secret_id_unless_empty(dag, F, &mount.secret_name, Some(&container))
             .await
             .map_err(message)?
         {
@@ -143,11 +144,10 @@ async fn secret_mount_mount(dag: &Query, call: &FunctionCall) -> Result<Value, S
         }
     } else {
         config
-            .secret_id(dag, F, &mount.secret_name)
+            .secret_id(dag, F, &mount.secret_name, Some(&container))
             .await
             .map_err(message)?
     };
-    let container: Container = dag.r#ref(Id(container_arg));
     let mounted = client::mount(&container, &mount.path, secret, owner, mode);
     container_id(dag, &mounted).await
 }

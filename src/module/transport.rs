@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use base64::Engine as _;
-use dagger_sdk::core::gql_client::GraphQLErrorMessage;
+use dagger_sdk::core::gql_client::{GraphQLErrorMessage, GraphQLErrorPathParam};
 use dagger_sdk::core::graphql_client::{GraphQLClient, GraphQLError};
 use serde::Deserialize;
 use serde_json::Value;
@@ -104,10 +104,11 @@ struct Response {
     errors: Option<Vec<ResponseError>>,
 }
 
-/// One GraphQL error; only the message is used.
+/// One GraphQL error: its message, and the path of the field it is about.
 #[derive(Deserialize)]
 struct ResponseError {
     message: String,
+    path: Option<Vec<GraphQLErrorPathParam>>,
 }
 
 #[async_trait]
@@ -128,16 +129,21 @@ impl GraphQLClient for EngineClient {
                 "the engine answered HTTP {status} with a body that is not a GraphQL response"
             ))
         })?;
-        if let Some(first) = parsed.errors.as_ref().and_then(|errors| errors.first()) {
-            return Err(GraphQLError::DomainError {
-                message: first.message.clone(),
-                fields: vec![GraphQLErrorMessage {
-                    message: first.message.clone(),
+        if let Some(errors) = parsed.errors.filter(|errors| !errors.is_empty()) {
+            let message = errors
+                .first()
+                .map(|first| first.message.clone())
+                .unwrap_or_default();
+            let fields = errors
+                .into_iter()
+                .map(|error| GraphQLErrorMessage {
+                    message: error.message,
                     locations: None,
                     extensions: None,
-                    path: None,
-                }],
-            });
+                    path: error.path,
+                })
+                .collect();
+            return Err(GraphQLError::DomainError { message, fields });
         }
         if !status.is_success() {
             return Err(GraphQLError::HttpError(format!(
