@@ -96,7 +96,7 @@ fn bad_addresses_and_usernames_name_function_argument_and_value() {
             "ghcr.io",
             "a:b",
             "argument username",
-            vec!["\"a:b\"", "first colon"],
+            vec!["contains ':'", "starts with \"a:\"", "first colon"],
         ),
         (
             "ghcr.io",

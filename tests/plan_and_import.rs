@@ -202,3 +202,42 @@ fn a_malformed_import_is_reported_by_call_number() {
     );
     assert!(error.to_string().contains("withDockerConfig call #2"));
 }
+
+#[test]
+fn imported_usernames_are_never_quoted() {
+    let secret = "imported-secret-sentinel";
+    for (config, expected) in [
+        (
+            format!(r#"{{"auths":{{"ghcr.io":{{"username":"robot:{secret}","password":"p"}}}}}}"#),
+            "entry \"ghcr.io\": the username contains ':'; docker splits",
+        ),
+        (
+            format!(
+                r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
+                b64(&format!("{secret}\u{1}:x"))
+            ),
+            "entry \"ghcr.io\": the username contains the control character U+0001;",
+        ),
+        (
+            format!(
+                r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
+                b64(&format!("{secret}\u{202e}:x"))
+            ),
+            "entry \"ghcr.io\": the username contains U+202E RIGHT-TO-LEFT OVERRIDE",
+        ),
+        (
+            format!(
+                r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
+                b64(&format!(" {secret}:x"))
+            ),
+            "entry \"ghcr.io\": the username starts or ends with whitespace",
+        ),
+    ] {
+        let error = parse_docker_config(&config).unwrap_err();
+        let shown = format!("{error} {error:?}");
+        assert!(error.to_string().starts_with(expected), "{shown}");
+        assert!(!shown.contains("sentinel"), "{shown}");
+        // Not even the length.
+        assert!(!shown.contains(&(secret.len() + 1).to_string()), "{shown}");
+    }
+}

@@ -242,26 +242,13 @@ fn decode_auth(key: &str, auth: &Plaintext) -> Result<ResolvedCredential, Import
     })
 }
 
-/// Applies the same username rules as `withRegistryAuth`.
+/// Applies the same username rules as `withRegistryAuth`. An imported username may be a mangled
+/// secret (e.g. a password pasted into `auth`), so the error never quotes any of it.
 fn parse_username(key: &str, username: &str) -> Result<Username, ImportError> {
     Username::parse(username).map_err(|problem| ImportError::Username {
         key: key.to_owned(),
-        problem: redact_username_problem(problem),
+        problem: problem.redacted(),
     })
-}
-
-/// An imported username may be a mangled secret (e.g. a password pasted into `auth`), so the
-/// imported path never quotes it.
-fn redact_username_problem(problem: UsernameError) -> UsernameError {
-    match problem {
-        UsernameError::Colon { .. } => UsernameError::Colon {
-            username: "<imported>".to_owned(),
-        },
-        UsernameError::ControlCharacter { .. } => UsernameError::ControlCharacter {
-            username: "<imported>".to_owned(),
-        },
-        other => other,
-    }
 }
 
 /// Whether the raw JSON value starts with `byte` (after whitespace): cheap type checks that
