@@ -6,7 +6,7 @@ use registry_config::core::credential::{Credential, Username};
 use registry_config::core::import::{parse_docker_config, ImportError};
 use registry_config::core::plaintext::Plaintext;
 use registry_config::core::plan::{Plan, ResolveError, Step};
-use registry_config::core::render::render;
+use registry_config::core::render::{render, RenderError};
 
 fn key(address: &str) -> RegistryKey {
     RegistryKey::parse(address).unwrap()
@@ -359,4 +359,23 @@ fn imported_usernames_are_never_quoted() {
         // Not even the length.
         assert!(!shown.contains(&(secret.len() + 1).to_string()), "{shown}");
     }
+}
+
+#[test]
+fn empty_imported_fields_stay_absent_but_an_empty_imported_password_cannot_render() {
+    // Empty fields are absent (docker's omitempty): an entry with only empty tokens is dropped.
+    let config = r#"{"auths":{"ghcr.io":{"identitytoken":"","registrytoken":"","auth":""}}}"#;
+    assert!(parse_docker_config(config).unwrap().is_empty());
+    // An `auth` of "user:" has an empty password: it imports, and rendering refuses it.
+    let mut plan: Plan<String> = Plan::default();
+    let config = format!(r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#, b64("me:"));
+    plan.import(config.clone());
+    let entries = plan.resolve(vec![Plaintext::new(config)]).unwrap();
+    assert_eq!(
+        render(&entries).unwrap_err(),
+        RenderError::EmptySecret {
+            key: "ghcr.io".into(),
+            secret: "password"
+        }
+    );
 }

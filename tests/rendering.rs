@@ -145,21 +145,98 @@ fn several_namespaces_of_one_host_without_a_host_key_are_refused() {
     .is_ok());
 }
 
+/// The exact rendered length of one `ghcr.io` basic-auth entry.
+fn exact_len(username: &str, password: &str) -> usize {
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+    format!(r#"{{"auths":{{"ghcr.io":{{"auth":"{auth}"}}}}}}"#).len()
+}
+
 #[test]
 fn the_engine_size_limit_is_enforced_before_the_engine_sees_it() {
     let big = "x".repeat(MAX_CONFIG_BYTES);
     let entries = resolve(&[("ghcr.io", "me", &big)]);
     let error = render(&entries).unwrap_err();
-    match &error {
-        RenderError::TooLarge { size } => assert!(*size > MAX_CONFIG_BYTES),
-        other => panic!("unexpected {other:?}"),
-    }
+    let exact = exact_len("me", &big);
+    assert!(exact > MAX_CONFIG_BYTES);
+    assert_eq!(
+        error,
+        RenderError::TooLarge {
+            kib: exact.div_ceil(1024)
+        }
+    );
     assert!(!error.to_string().contains("xxxx"));
 
-    // Just under the limit renders.
-    let overhead = rendered(&resolve(&[("ghcr.io", "me", "")])).len();
-    let fits = "y".repeat((MAX_CONFIG_BYTES - overhead) / 4 * 3 - 3);
+    // The largest password that fits renders; three bytes more (one more base64 quad) do not.
+    let fixed = exact_len("me", "abc") - 8;
+    let fits = "y".repeat((MAX_CONFIG_BYTES - fixed) / 4 * 3 - 3);
     assert!(render(&resolve(&[("ghcr.io", "me", &fits)])).unwrap().len() <= MAX_CONFIG_BYTES);
+    let over = format!("{fits}yyy");
+    assert!(matches!(
+        render(&resolve(&[("ghcr.io", "me", &over)])),
+        Err(RenderError::TooLarge { .. })
+    ));
+}
+
+#[test]
+fn the_size_error_does_not_tell_the_secrets_length() {
+    // Passwords whose exact rendered sizes differ give the very same error: only whole KiB show.
+    let messages: Vec<String> = [130_000usize, 130_003, 130_006, 130_300]
+        .iter()
+        .map(|&n| {
+            let password = "z".repeat(n);
+            let exact = exact_len("me", &password);
+            let error = render(&resolve(&[("ghcr.io", "me", &password)])).unwrap_err();
+            let shown = format!("{error} {error:?}");
+            assert!(!shown.contains(&exact.to_string()), "{shown}");
+            error.to_string()
+        })
+        .collect();
+    assert!(messages.iter().all(|m| m == &messages[0]), "{messages:#?}");
+    assert_eq!(
+        messages[0],
+        "the rendered config is over the engine's 128000-byte secret limit (it is at most 170 KiB; sizes are rounded up to whole KiB so that they do not tell the secrets' lengths); split the registries across several configs"
+    );
+}
+
+#[test]
+fn blank_passwords_and_tokens_are_refused_naming_the_key() {
+    for blank in ["", " ", "\n", "\t \r\n"] {
+        let error = render(&resolve(&[
+            ("ghcr.io", "me", "fine"),
+            ("quay.io", "me", blank),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            error,
+            RenderError::EmptySecret {
+                key: "quay.io".into(),
+                secret: "password"
+            },
+            "{blank:?}"
+        );
+        assert_eq!(
+            error.to_string(),
+            "the password for \"quay.io\" is empty or only whitespace; no registry accepts that, and clients would fail later or silently go anonymous; check where the secret comes from (an unset environment variable gives an empty secret)"
+        );
+    }
+    for (credential, secret) in [
+        (Credential::IdentityToken(String::new()), "identity token"),
+        (Credential::RegistryToken("  ".to_owned()), "registry token"),
+    ] {
+        let mut plan: Plan<String> = Plan::default();
+        let token = credential.secret().clone();
+        plan.set(RegistryKey::parse("myreg.azurecr.io").unwrap(), credential);
+        let entries = plan.resolve(vec![Plaintext::new(token)]).unwrap();
+        assert_eq!(
+            render(&entries).unwrap_err(),
+            RenderError::EmptySecret {
+                key: "myreg.azurecr.io".into(),
+                secret
+            }
+        );
+    }
+    // A password that merely has spaces in it is a password.
+    assert!(render(&resolve(&[("ghcr.io", "me", " pw ")])).is_ok());
 }
 
 #[test]
@@ -170,6 +247,8 @@ fn debug_output_never_shows_secrets() {
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(!shown.contains("bWU6aHVudGVy"), "{shown}");
     assert!(shown.contains("redacted"));
+    // Not even the length, which would tell the password's.
+    assert!(!format!("{config:?}").contains(&config.len().to_string()));
 }
 
 const TOKEN: &str = "ghp_0123456789abcdefghijklmnopqrstuvwxyz";
@@ -355,8 +434,9 @@ fn username() -> impl Strategy<Value = String> {
     "[^:\\p{Cc}\\s\u{200B}-\u{200F}\u{202A}-\u{202E}\u{2060}\u{2066}-\u{2069}\u{FEFF}\u{061C}]{1,24}"
 }
 
+/// Any password that is not blank (blank ones are refused; see above).
 fn password() -> impl Strategy<Value = String> {
-    any::<String>()
+    any::<String>().prop_filter("not blank", |p| !p.trim().is_empty())
 }
 
 /// Candidate usernames: anything, and short strings dense in the characters the rules are about.
