@@ -49,11 +49,12 @@ fn entries(n: usize) -> ResolvedEntries {
         .unwrap_or_else(|e| panic!("resolve {n}: {e}"))
 }
 
-/// Rendered size in bytes, whether or not it fits the engine's secret limit.
+/// Rendered size in bytes, whether or not it fits the engine's secret limit (over the limit the
+/// error gives it rounded up to whole KiB only).
 fn rendered_len(entries: &ResolvedEntries) -> usize {
     match render(entries) {
         Ok(config) => config.len(),
-        Err(RenderError::TooLarge { size }) => size,
+        Err(RenderError::TooLarge { kib }) => kib * 1024,
         Err(e) => panic!("render: {e}"),
     }
 }

@@ -185,7 +185,7 @@ async fn errors_and_debug_output_carry_no_secret() {
         .unwrap_err();
     assert!(error
         .to_string()
-        .starts_with("withRegistryAuth: argument username: \"a:b\" contains ':'"));
+        .starts_with("withRegistryAuth: argument username: the username contains ':' (it is 3 bytes long and starts with \"a:\")"));
 
     let bad_import = dag.r#ref(Id(
         engine.seed_secret("{\"auths\":{\"x.io\":{\"auth\":\"debug-sentinel-b64!\"}}}")

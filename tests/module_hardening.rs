@@ -99,7 +99,7 @@ fn bad_addresses_and_usernames_name_function_argument_and_value() {
             "ghcr.io",
             "a:b",
             "argument username",
-            vec!["\"a:b\"", "first colon"],
+            vec!["contains ':'", "starts with \"a:\"", "first colon"],
         ),
         (
             "ghcr.io",
@@ -994,4 +994,260 @@ fn leak_scan_covers_every_output_of_a_full_session() {
     assert_returned_error(&outcome);
     // No container ever got a withNewFile, and no name was used for two contents.
     assert!(m.engine.secret_swaps().is_empty());
+}
+
+// --- Inputs (hardening round two) ---
+
+use engine_double::Outcome;
+
+/// A long token-shaped sentinel (the scanner ignores sentinels under 6 characters).
+const PASTED_TOKEN: &str = "ghp_InputsRoundTwoSentinel0123456789abcd";
+
+/// Leak scan for a secret passed in a *plain* argument (a `user:token` pasted into `username`):
+/// the engine's answer to `currentFunctionCall` carries the argument as given, so that one
+/// response is left out; everything the module wrote — its requests, stdout, stderr, the
+/// returned error — is scanned for the secret and its derived forms.
+fn assert_argument_not_echoed(m: &Module, outcome: &Outcome, username: &str, secret: &str) {
+    let mut scanned = outcome.clone();
+    for exchange in &mut scanned.exchanges {
+        if exchange
+            .query
+            .as_deref()
+            .is_some_and(|q| q.contains("currentFunctionCall"))
+        {
+            exchange.response.clear();
+        }
+    }
+    let joined = format!("{username}:{secret}");
+    let sentinels = [secret.to_owned(), b64(secret), b64(&joined), joined];
+    assert_no_leak(&m.engine, &scanned, &sentinels);
+}
+
+#[test]
+fn a_token_pasted_into_username_never_leaves_the_module() {
+    let (m, state, secret) = with_entry();
+    let cases: Vec<(String, &str, String)> = vec![
+        (
+            format!("robot:{PASTED_TOKEN}"),
+            "robot",
+            "withRegistryAuth: argument username: the username contains ':' (it is 46 bytes long and starts with \"robot:\"); docker splits the auth value at the first colon, so a username cannot contain one; if this is user:token, pass the user name as username and the token as the secret".to_owned(),
+        ),
+        // A control character before the colon: the colon wins, nothing is quoted.
+        (
+            format!("me\n:{PASTED_TOKEN}"),
+            "me\n",
+            "withRegistryAuth: argument username: the username contains ':' (it is 44 bytes long; the part before the colon is not shown because it is longer than 32 characters or not a valid username);".to_owned(),
+        ),
+        // The token first (GitHub's x-oauth-basic form): too long to quote.
+        (
+            format!("{PASTED_TOKEN}:x-oauth-basic"),
+            "",
+            "withRegistryAuth: argument username: the username contains ':' (it is 54 bytes long; the part before the colon is not shown".to_owned(),
+        ),
+    ];
+    for (username, before, expected) in cases {
+        let outcome = m.call(
+            "RegistryConfig",
+            "withRegistryAuth",
+            state.clone(),
+            vec![
+                ("address", json!("ghcr.io")),
+                ("username", json!(username)),
+                ("secret", json!(secret)),
+            ],
+        );
+        assert_argument_not_echoed(&m, &outcome, before, PASTED_TOKEN);
+        let message = assert_returned_error(&outcome);
+        assert!(message.starts_with(&expected), "{message}");
+    }
+}
+
+#[test]
+fn usernames_that_would_read_differently_are_refused_and_shown_escaped() {
+    let (m, state, secret) = with_entry();
+    let cases = [
+        ("admin\u{202e}", "the username \"admin\\u{202e}\" contains U+202E RIGHT-TO-LEFT OVERRIDE, a bidirectional control character"),
+        ("ad\u{200d}min", "the username \"ad\\u{200d}min\" contains U+200D ZERO WIDTH JOINER"),
+        ("me\u{2029}", "the username \"me\\u{2029}\" contains U+2029 PARAGRAPH SEPARATOR"),
+        (" me", "the username \" me\" starts or ends with whitespace"),
+        ("   ", "the username is only whitespace"),
+        ("me\t", "the username \"me\\t\" contains the control character U+0009"),
+    ];
+    for (username, expected) in cases {
+        let message = m.err(
+            "withRegistryAuth",
+            &state,
+            vec![
+                ("address", json!("ghcr.io")),
+                ("username", json!(username)),
+                ("secret", json!(secret)),
+            ],
+        );
+        assert!(
+            message.starts_with(&format!("withRegistryAuth: argument username: {expected}")),
+            "{username:?}: {message}"
+        );
+        assert!(message.is_ascii(), "{message}");
+    }
+}
+
+#[test]
+fn a_bare_password_given_as_a_docker_config_reveals_neither_length_nor_position() {
+    let (mut m, state, _) = with_entry();
+    let not_json = "secret: the config given to withDockerConfig call #1 is invalid: the config is not valid JSON; withDockerConfig takes the content of a config.json file";
+    let cases: Vec<(String, &str, String)> = vec![
+        // serde would say "expected value at line 1 column 1" / "trailing characters at line 1
+        // column 7" (the length of the numeric prefix) / "... column 27" (where the string ends).
+        ("inputs-bare-password-sentinel".into(), "inputs-bare-password-sentinel", not_json.into()),
+        ("123456inputs-numeric-sentinel".into(), "123456inputs-numeric-sentinel", not_json.into()),
+        ("\"inputs-quoted-sentinel\" x".into(), "inputs-quoted-sentinel", not_json.into()),
+        (
+            "{\"auths\":{\"ghcr.io\":{\"username\":\"u\",\"password\":\"inputs\u{1}control-sentinel\"}}}".into(),
+            "inputs\u{1}control-sentinel",
+            "secret: the config given to withDockerConfig call #1 is invalid: the config is not valid JSON inside entry \"ghcr.io\"".into(),
+        ),
+    ];
+    for (config, password, expected) in cases {
+        let imported = m.config_secret(&config, &[("u", password)]);
+        let with_import = m.ok(
+            "withDockerConfig",
+            &state,
+            vec![("config", json!(imported))],
+        );
+        for function in ["secret", "registries"] {
+            let message = m.err(function, &with_import, vec![]);
+            let expected = expected.replacen("secret:", &format!("{function}:"), 1);
+            assert_eq!(message, expected, "{config:?}");
+            // No position or length: the only digit is the call number.
+            assert_eq!(
+                message.chars().filter(char::is_ascii_digit).count(),
+                1,
+                "{message}"
+            );
+        }
+    }
+}
+
+#[test]
+fn duplicate_keys_in_an_imported_config_are_reported() {
+    let (mut m, state, _) = with_entry();
+    let a = b64("u:inputs-dup-sentinel-a");
+    let b = b64("u:inputs-dup-sentinel-b");
+    let cases = [
+        (
+            format!("{{\"auths\":{{\"quay.io\":{{\"auth\":\"{a}\"}}}},\"auths\":{{\"quay.io\":{{\"auth\":\"{b}\"}}}}}}"),
+            "the config has more than one \"auths\" key",
+        ),
+        (
+            format!("{{\"auths\":{{\"quay.io\":{{\"auth\":\"{a}\"}},\"quay.io\":{{\"auth\":\"{b}\"}}}}}}"),
+            "entry \"quay.io\" appears twice in \"auths\"",
+        ),
+        (
+            format!("{{\"auths\":{{\"quay.io\":{{\"auth\":\"{a}\",\"auth\":\"{b}\"}}}}}}"),
+            "entry \"quay.io\": field \"auth\" appears twice",
+        ),
+    ];
+    for (config, expected) in cases {
+        let imported = m.config_secret(
+            &config,
+            &[
+                ("u", "inputs-dup-sentinel-a"),
+                ("u", "inputs-dup-sentinel-b"),
+            ],
+        );
+        let with_import = m.ok(
+            "withDockerConfig",
+            &state,
+            vec![("config", json!(imported))],
+        );
+        let message = m.err("secret", &with_import, vec![]);
+        assert!(
+            message.starts_with(&format!(
+                "secret: the config given to withDockerConfig call #1 is invalid: {expected}"
+            )),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn blank_tokens_and_passwords_fail_rendering_naming_the_key() {
+    let (mut m, state, _) = with_entry();
+    let cases = [
+        ("withIdentityToken", "token", "", "identity token"),
+        ("withRegistryToken", "token", " \n", "registry token"),
+        ("withRegistryAuth", "secret", "", "password"),
+    ];
+    for (function, argument, blank, what) in cases {
+        let blank_secret = m.secret("me", blank);
+        let mut args = vec![
+            ("address", json!("blank.example.com")),
+            (argument, json!(blank_secret)),
+        ];
+        if function == "withRegistryAuth" {
+            args.push(("username", json!("me")));
+        }
+        let with_blank = m.ok(function, &state, args);
+        let container = m.engine.new_container();
+        for (caller, args) in [
+            ("secret", vec![]),
+            ("mountSecret", vec![("container", json!(container))]),
+        ] {
+            let message = m.err(caller, &with_blank, args);
+            assert_eq!(
+                message,
+                format!("{caller}: the {what} for \"blank.example.com\" is empty or only whitespace; no registry accepts that, and clients would fail later or silently go anonymous; check where the secret comes from (an unset environment variable gives an empty secret)")
+            );
+        }
+    }
+}
+
+#[test]
+fn the_size_error_gives_whole_kib_not_the_secrets_length() {
+    let (mut m, state, _) = with_entry();
+    let big_password = "y".repeat(130_001);
+    let big = m.secret("me", &big_password);
+    let big_state = m.ok(
+        "withRegistryAuth",
+        &state,
+        vec![
+            ("address", json!("quay.io")),
+            ("username", json!("me")),
+            ("secret", json!(big)),
+        ],
+    );
+    let exact = format!(
+        "{{\"auths\":{{\"ghcr.io\":{{\"auth\":\"{}\"}},\"quay.io\":{{\"auth\":\"{}\"}}}}}}",
+        b64(&format!("me:{SENTINEL}")),
+        b64(&format!("me:{big_password}"))
+    )
+    .len();
+    let message = m.err("secret", &big_state, vec![]);
+    assert!(!message.contains(&exact.to_string()), "{message}");
+    assert_eq!(
+        message,
+        format!("secret: the rendered config is over the engine's 128000-byte secret limit (it is at most {} KiB; sizes are rounded up to whole KiB so that they do not tell the secrets' lengths); split the registries across several configs", exact.div_ceil(1024))
+    );
+}
+
+#[test]
+fn secret_name_prefixes_are_ascii_and_shown_escaped() {
+    let (m, state, _) = with_entry();
+    let message = m.err("secret", &state, vec![("name", json!("ci\u{202e}exe.sh"))]);
+    assert_eq!(
+        message,
+        "secret: argument name: \"ci\\u{202e}exe.sh\" contains U+202E; a secret name may use only ASCII letters, digits, '-', '_' and '.'"
+    );
+    let message = m.err(
+        "secretMount",
+        &state,
+        vec![
+            ("path", json!("/cfg")),
+            ("secretName", json!("zero\u{200b}width")),
+        ],
+    );
+    assert_eq!(
+        message,
+        "secretMount: argument secretName: \"zero\\u{200b}width\" contains U+200B; a secret name may use only ASCII letters, digits, '-', '_' and '.'"
+    );
 }

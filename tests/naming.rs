@@ -85,16 +85,61 @@ fn known_answer_for_the_empty_config() {
 #[test]
 fn prefixes_are_validated() {
     assert_eq!(SecretPrefix::parse("").unwrap().as_str(), DEFAULT_PREFIX);
+    for fine in ["helm-push", "ci_1.2", "A-Z.a_z-0.9", &"x".repeat(128)] {
+        assert_eq!(SecretPrefix::parse(fine).unwrap().as_str(), fine);
+    }
     assert!(matches!(
         SecretPrefix::parse("has space"),
-        Err(PrefixError::Invalid { .. })
+        Err(PrefixError::Invalid { character: ' ', .. })
     ));
     assert!(matches!(
         SecretPrefix::parse("tab\there"),
-        Err(PrefixError::Invalid { .. })
+        Err(PrefixError::Invalid {
+            character: '\t',
+            ..
+        })
     ));
     assert!(matches!(
         SecretPrefix::parse(&"x".repeat(200)),
         Err(PrefixError::TooLong { len: 200 })
     ));
+}
+
+#[test]
+fn prefixes_are_ascii_so_nothing_can_spoof_a_name_in_a_trace() {
+    // Each of these was accepted before: printable, no whitespace, no control character.
+    for (name, character) in [
+        ("ci\u{202e}gnp.exe", '\u{202e}'),
+        ("zero\u{200b}width", '\u{200b}'),
+        ("\u{feff}bom", '\u{feff}'),
+        ("isolate\u{2066}", '\u{2066}'),
+        ("j\u{fc}rgen", '\u{fc}'),
+        ("\u{441}i", '\u{441}'), // Cyrillic es, looks like a Latin c
+        ("a/b", '/'),
+        ("a:b", ':'),
+        ("a+b", '+'),
+    ] {
+        let error = SecretPrefix::parse(name).unwrap_err();
+        assert_eq!(
+            error,
+            PrefixError::Invalid {
+                name: name.to_owned(),
+                character
+            }
+        );
+        let message = error.to_string();
+        assert!(message.is_ascii(), "{message}");
+        assert!(
+            message.ends_with("a secret name may use only ASCII letters, digits, '-', '_' and '.'"),
+            "{message}"
+        );
+    }
+    assert_eq!(
+        SecretPrefix::parse("ci\u{202e}gnp.exe").unwrap_err().to_string(),
+        "\"ci\\u{202e}gnp.exe\" contains U+202E; a secret name may use only ASCII letters, digits, '-', '_' and '.'"
+    );
+    assert_eq!(
+        SecretPrefix::parse("has space").unwrap_err().to_string(),
+        "\"has space\" contains U+0020; a secret name may use only ASCII letters, digits, '-', '_' and '.'"
+    );
 }

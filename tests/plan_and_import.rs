@@ -6,7 +6,7 @@ use registry_config::core::credential::{Credential, Username};
 use registry_config::core::import::{parse_docker_config, ImportError};
 use registry_config::core::plaintext::Plaintext;
 use registry_config::core::plan::{Plan, ResolveError, Step};
-use registry_config::core::render::render;
+use registry_config::core::render::{render, RenderError};
 
 fn key(address: &str) -> RegistryKey {
     RegistryKey::parse(address).unwrap()
@@ -146,7 +146,7 @@ fn import_reads_every_credential_form_and_drops_empty_entries() {
 fn import_errors_name_the_entry_and_never_quote_content() {
     let secret = "s3cr3t-sentinel";
     let cases: Vec<(String, IsExpected)> = vec![
-        (format!("{{\"auths\": {secret}"), |e| matches!(e, ImportError::InvalidJson { .. })),
+        (format!("{{\"auths\": {secret}"), |e| matches!(e, ImportError::InvalidJson)),
         (format!("[\"{secret}\"]"), |e| matches!(e, ImportError::NotAnObject)),
         (format!("{{\"auths\":\"{secret}\"}}"), |e| matches!(e, ImportError::AuthsNotAnObject)),
         (format!("{{\"auths\":{{\"ghcr.io\":\"{secret}\"}}}}"), |e| matches!(e, ImportError::EntryNotAnObject { key } if key == "ghcr.io")),
@@ -201,4 +201,181 @@ fn a_malformed_import_is_reported_by_call_number() {
         "{error:?}"
     );
     assert!(error.to_string().contains("withDockerConfig call #2"));
+}
+
+/// Whether `text` has any ASCII digit (a position or a length would need one).
+fn has_digit(text: &str) -> bool {
+    text.chars().any(|c| c.is_ascii_digit())
+}
+
+#[test]
+fn syntax_errors_give_no_position_only_the_entry_at_most() {
+    // A bare password, one with a numeric prefix (serde stops after the number), a config cut
+    // short, trailing garbage: serde's positions would tell where and how long the secret is.
+    for config in [
+        "hunter-sentinel",
+        "123456sentinel",
+        "\"unterminated-sentinel",
+        "{\"auths\":{\"a.io\":{}},",
+        "{\"auths\":{}} sentinel",
+        "{\"credsStore\": sentinel, \"auths\":{}}",
+    ] {
+        let error = parse_docker_config(config).unwrap_err();
+        assert_eq!(error, ImportError::InvalidJson, "{config}");
+        let shown = format!("{error} {error:?}");
+        assert!(!has_digit(&shown) && !shown.contains("sentinel"), "{shown}");
+    }
+    assert_eq!(
+        ImportError::InvalidJson.to_string(),
+        "the config is not valid JSON; withDockerConfig takes the content of a config.json file"
+    );
+    // Inside an entry: the entry is named, nothing else.
+    for config in [
+        "{\"auths\":{\"ghcr.io\":{\"username\":\"u\",\"password\":\"abc\u{1}de-sentinel\"}}}",
+        "{\"auths\":{\"ghcr.io\":{\"auth\":\"abc-sentinel",
+        "{\"auths\":{\"ghcr.io\":{\"password\":12sentinel}}}",
+        "{\"auths\":{\"ok.io\":{},\"ghcr.io\":{\"auth\":\"x\" \"y\"}}}",
+    ] {
+        let error = parse_docker_config(config).unwrap_err();
+        assert_eq!(
+            error,
+            ImportError::InvalidEntryJson {
+                key: "ghcr.io".into()
+            },
+            "{config:?}"
+        );
+        assert_eq!(
+            error.to_string(),
+            "the config is not valid JSON inside entry \"ghcr.io\""
+        );
+    }
+}
+
+#[test]
+fn duplicate_auths_entries_and_fields_are_refused_not_resolved_silently() {
+    let a = b64("first:pw-sentinel-1");
+    let b = b64("second:pw-sentinel-2");
+    let cases: Vec<(String, ImportError, &str)> = vec![
+        (
+            format!(r#"{{"auths":{{"ghcr.io":{{"auth":"{a}"}}}},"auths":{{}}}}"#),
+            ImportError::DuplicateAuths,
+            "the config has more than one \"auths\" key; tools disagree on which one counts, so keep one",
+        ),
+        (
+            r#"{"auths":null,"auths":null}"#.to_owned(),
+            ImportError::DuplicateAuths,
+            "",
+        ),
+        (
+            format!(r#"{{"auths":{{"ghcr.io":{{"auth":"{a}"}},"ghcr.io":{{"auth":"{b}"}}}}}}"#),
+            ImportError::DuplicateEntry {
+                key: "ghcr.io".into(),
+            },
+            "entry \"ghcr.io\" appears twice in \"auths\"; tools disagree on which one counts, so keep one",
+        ),
+        (
+            // The same key once escaped: byte-identical once read.
+            format!(r#"{{"auths":{{"ghcr.io":{{"auth":"{a}"}},"ghcr\u002eio":{{}}}}}}"#),
+            ImportError::DuplicateEntry {
+                key: "ghcr.io".into(),
+            },
+            "",
+        ),
+        (
+            format!(r#"{{"auths":{{"ghcr.io":{{"auth":"{a}","auth":"{b}"}}}}}}"#),
+            ImportError::DuplicateField {
+                key: "ghcr.io".into(),
+                field: "auth",
+            },
+            "entry \"ghcr.io\": field \"auth\" appears twice; tools disagree on which one counts, so keep one",
+        ),
+        (
+            r#"{"auths":{"ghcr.io":{"password":null,"username":"u","password":"p"}}}"#.to_owned(),
+            ImportError::DuplicateField {
+                key: "ghcr.io".into(),
+                field: "password",
+            },
+            "",
+        ),
+        (
+            r#"{"auths":{"ghcr.io":{"identitytoken":"x","identitytoken":"y"}}}"#.to_owned(),
+            ImportError::DuplicateField {
+                key: "ghcr.io".into(),
+                field: "identitytoken",
+            },
+            "",
+        ),
+    ];
+    for (config, expected, message) in cases {
+        let error = parse_docker_config(&config).unwrap_err();
+        assert_eq!(error, expected, "{config}");
+        if !message.is_empty() {
+            assert_eq!(error.to_string(), message);
+        }
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains(&a) && !shown.contains(&b), "{shown}");
+    }
+    // Fields docker ignores may repeat, and so may other top-level keys.
+    let config = format!(
+        r#"{{"credsStore":"a","credsStore":"b","auths":{{"ghcr.io":{{"auth":"{a}","email":"x","email":"y"}}}}}}"#
+    );
+    assert_eq!(parse_docker_config(&config).unwrap().len(), 1);
+}
+
+#[test]
+fn imported_usernames_are_never_quoted() {
+    let secret = "imported-secret-sentinel";
+    for (config, expected) in [
+        (
+            format!(r#"{{"auths":{{"ghcr.io":{{"username":"robot:{secret}","password":"p"}}}}}}"#),
+            "entry \"ghcr.io\": the username contains ':'; docker splits",
+        ),
+        (
+            format!(
+                r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
+                b64(&format!("{secret}\u{1}:x"))
+            ),
+            "entry \"ghcr.io\": the username contains the control character U+0001;",
+        ),
+        (
+            format!(
+                r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
+                b64(&format!("{secret}\u{202e}:x"))
+            ),
+            "entry \"ghcr.io\": the username contains U+202E RIGHT-TO-LEFT OVERRIDE",
+        ),
+        (
+            format!(
+                r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
+                b64(&format!(" {secret}:x"))
+            ),
+            "entry \"ghcr.io\": the username starts or ends with whitespace",
+        ),
+    ] {
+        let error = parse_docker_config(&config).unwrap_err();
+        let shown = format!("{error} {error:?}");
+        assert!(error.to_string().starts_with(expected), "{shown}");
+        assert!(!shown.contains("sentinel"), "{shown}");
+        // Not even the length.
+        assert!(!shown.contains(&(secret.len() + 1).to_string()), "{shown}");
+    }
+}
+
+#[test]
+fn empty_imported_fields_stay_absent_but_an_empty_imported_password_cannot_render() {
+    // Empty fields are absent (docker's omitempty): an entry with only empty tokens is dropped.
+    let config = r#"{"auths":{"ghcr.io":{"identitytoken":"","registrytoken":"","auth":""}}}"#;
+    assert!(parse_docker_config(config).unwrap().is_empty());
+    // An `auth` of "user:" has an empty password: it imports, and rendering refuses it.
+    let mut plan: Plan<String> = Plan::default();
+    let config = format!(r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#, b64("me:"));
+    plan.import(config.clone());
+    let entries = plan.resolve(vec![Plaintext::new(config)]).unwrap();
+    assert_eq!(
+        render(&entries).unwrap_err(),
+        RenderError::EmptySecret {
+            key: "ghcr.io".into(),
+            secret: "password"
+        }
+    );
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use proptest::prelude::*;
 use registry_config::core::address::RegistryKey;
-use registry_config::core::credential::{Credential, Username};
+use registry_config::core::credential::{Credential, Username, UsernameError};
 use registry_config::core::plaintext::Plaintext;
 use registry_config::core::plan::Plan;
 use registry_config::core::render::{render, RenderError, ResolvedEntries, MAX_CONFIG_BYTES};
@@ -145,21 +145,98 @@ fn several_namespaces_of_one_host_without_a_host_key_are_refused() {
     .is_ok());
 }
 
+/// The exact rendered length of one `ghcr.io` basic-auth entry.
+fn exact_len(username: &str, password: &str) -> usize {
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+    format!(r#"{{"auths":{{"ghcr.io":{{"auth":"{auth}"}}}}}}"#).len()
+}
+
 #[test]
 fn the_engine_size_limit_is_enforced_before_the_engine_sees_it() {
     let big = "x".repeat(MAX_CONFIG_BYTES);
     let entries = resolve(&[("ghcr.io", "me", &big)]);
     let error = render(&entries).unwrap_err();
-    match &error {
-        RenderError::TooLarge { size } => assert!(*size > MAX_CONFIG_BYTES),
-        other => panic!("unexpected {other:?}"),
-    }
+    let exact = exact_len("me", &big);
+    assert!(exact > MAX_CONFIG_BYTES);
+    assert_eq!(
+        error,
+        RenderError::TooLarge {
+            kib: exact.div_ceil(1024)
+        }
+    );
     assert!(!error.to_string().contains("xxxx"));
 
-    // Just under the limit renders.
-    let overhead = rendered(&resolve(&[("ghcr.io", "me", "")])).len();
-    let fits = "y".repeat((MAX_CONFIG_BYTES - overhead) / 4 * 3 - 3);
+    // The largest password that fits renders; three bytes more (one more base64 quad) do not.
+    let fixed = exact_len("me", "abc") - 8;
+    let fits = "y".repeat((MAX_CONFIG_BYTES - fixed) / 4 * 3 - 3);
     assert!(render(&resolve(&[("ghcr.io", "me", &fits)])).unwrap().len() <= MAX_CONFIG_BYTES);
+    let over = format!("{fits}yyy");
+    assert!(matches!(
+        render(&resolve(&[("ghcr.io", "me", &over)])),
+        Err(RenderError::TooLarge { .. })
+    ));
+}
+
+#[test]
+fn the_size_error_does_not_tell_the_secrets_length() {
+    // Passwords whose exact rendered sizes differ give the very same error: only whole KiB show.
+    let messages: Vec<String> = [130_000usize, 130_003, 130_006, 130_300]
+        .iter()
+        .map(|&n| {
+            let password = "z".repeat(n);
+            let exact = exact_len("me", &password);
+            let error = render(&resolve(&[("ghcr.io", "me", &password)])).unwrap_err();
+            let shown = format!("{error} {error:?}");
+            assert!(!shown.contains(&exact.to_string()), "{shown}");
+            error.to_string()
+        })
+        .collect();
+    assert!(messages.iter().all(|m| m == &messages[0]), "{messages:#?}");
+    assert_eq!(
+        messages[0],
+        "the rendered config is over the engine's 128000-byte secret limit (it is at most 170 KiB; sizes are rounded up to whole KiB so that they do not tell the secrets' lengths); split the registries across several configs"
+    );
+}
+
+#[test]
+fn blank_passwords_and_tokens_are_refused_naming_the_key() {
+    for blank in ["", " ", "\n", "\t \r\n"] {
+        let error = render(&resolve(&[
+            ("ghcr.io", "me", "fine"),
+            ("quay.io", "me", blank),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            error,
+            RenderError::EmptySecret {
+                key: "quay.io".into(),
+                secret: "password"
+            },
+            "{blank:?}"
+        );
+        assert_eq!(
+            error.to_string(),
+            "the password for \"quay.io\" is empty or only whitespace; no registry accepts that, and clients would fail later or silently go anonymous; check where the secret comes from (an unset environment variable gives an empty secret)"
+        );
+    }
+    for (credential, secret) in [
+        (Credential::IdentityToken(String::new()), "identity token"),
+        (Credential::RegistryToken("  ".to_owned()), "registry token"),
+    ] {
+        let mut plan: Plan<String> = Plan::default();
+        let token = credential.secret().clone();
+        plan.set(RegistryKey::parse("myreg.azurecr.io").unwrap(), credential);
+        let entries = plan.resolve(vec![Plaintext::new(token)]).unwrap();
+        assert_eq!(
+            render(&entries).unwrap_err(),
+            RenderError::EmptySecret {
+                key: "myreg.azurecr.io".into(),
+                secret
+            }
+        );
+    }
+    // A password that merely has spaces in it is a password.
+    assert!(render(&resolve(&[("ghcr.io", "me", " pw ")])).is_ok());
 }
 
 #[test]
@@ -170,6 +247,175 @@ fn debug_output_never_shows_secrets() {
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(!shown.contains("bWU6aHVudGVy"), "{shown}");
     assert!(shown.contains("redacted"));
+    // Not even the length, which would tell the password's.
+    assert!(!format!("{config:?}").contains(&config.len().to_string()));
+}
+
+const TOKEN: &str = "ghp_0123456789abcdefghijklmnopqrstuvwxyz";
+
+#[test]
+fn a_pasted_user_colon_token_never_shows_the_token() {
+    let pasted = format!("robot:{TOKEN}");
+    let error = Username::parse(&pasted).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the username contains ':' (it is 46 bytes long and starts with \"robot:\"); docker splits the auth value at the first colon, so a username cannot contain one; if this is user:token, pass the user name as username and the token as the secret"
+    );
+    // Neither in Display nor Debug, and for any way the part before the colon can look.
+    for before in [
+        "robot".to_owned(),
+        String::new(),
+        "me\n".to_owned(),
+        "a\u{202e}b".to_owned(),
+        " me".to_owned(),
+        "x".repeat(33),
+        TOKEN.to_owned(),
+    ] {
+        let error = Username::parse(&format!("{before}:{TOKEN}")).unwrap_err();
+        assert!(matches!(error, UsernameError::Colon { .. }), "{error:?}");
+        for shown in [error.to_string(), format!("{error:?}")] {
+            assert!(!shown.contains(&TOKEN[4..20]), "{before:?}: {shown}");
+        }
+    }
+    // The part before the colon is quoted only when it would itself be a short valid username.
+    let quoted = |before: &str| {
+        Username::parse(&format!("{before}:{TOKEN}"))
+            .unwrap_err()
+            .to_string()
+            .contains("starts with")
+    };
+    assert!(quoted("robot") && quoted("") && quoted(&"x".repeat(32)));
+    assert!(!quoted(&"x".repeat(33)) && !quoted(TOKEN));
+    assert!(!quoted("me\n") && !quoted("a\u{202e}b") && !quoted(" me"));
+    assert!(Username::parse(&format!("{TOKEN}:x-oauth-basic"))
+        .unwrap_err()
+        .to_string()
+        .starts_with("the username contains ':' (it is 54 bytes long; the part before the colon is not shown because it is longer than 32 characters or not a valid username);"));
+    // A username with both a colon and a control character is the colon case, never quoted.
+    let both = Username::parse(&format!("me\n{TOKEN}:x")).unwrap_err();
+    assert!(matches!(both, UsernameError::Colon { .. }));
+    assert!(!both.to_string().contains(&TOKEN[4..20]));
+}
+
+#[test]
+fn control_characters_are_named_by_code_point_and_quoted_escaped_when_short() {
+    let error = Username::parse("me\n").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the username \"me\\n\" contains the control character U+000A; it is most likely a stray newline or tab from a file or a paste"
+    );
+    let long = format!("{TOKEN}\u{7}");
+    assert_eq!(
+        Username::parse(&long).unwrap_err().to_string(),
+        "the username (41 bytes, too long to show) contains the control character U+0007; it is most likely a stray newline or tab from a file or a paste"
+    );
+    assert!(matches!(
+        Username::parse("\u{85}x"),
+        Err(UsernameError::ControlCharacter { .. })
+    ));
+}
+
+/// The characters that make a username display differently from what it is.
+const INVISIBLE: [char; 19] = [
+    '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{202A}', '\u{202B}', '\u{202C}',
+    '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{200E}', '\u{200F}',
+    '\u{061C}', '\u{2028}', '\u{2029}',
+];
+
+#[test]
+fn invisible_and_bidi_characters_and_separators_are_refused() {
+    for c in INVISIBLE {
+        let error = Username::parse(&format!("ad{c}min")).unwrap_err();
+        assert!(
+            matches!(error, UsernameError::Invisible { .. }),
+            "{c:?}: {error:?}"
+        );
+        let message = error.to_string();
+        let code = format!("U+{:04X}", u32::from(c));
+        assert!(message.contains(&code), "{message}");
+        assert!(
+            message.contains(&format!("{:?}", format!("ad{c}min"))),
+            "{message}"
+        );
+        assert!(!message.contains(c), "raw {c:?} in {message}");
+    }
+    assert_eq!(
+        Username::parse("admin\u{202e}").unwrap_err().to_string(),
+        "the username \"admin\\u{202e}\" contains U+202E RIGHT-TO-LEFT OVERRIDE, a bidirectional control character, which changes how the text around it is displayed"
+    );
+    assert_eq!(
+        Username::parse("ad\u{200b}min").unwrap_err().to_string(),
+        "the username \"ad\\u{200b}min\" contains U+200B ZERO WIDTH SPACE, an invisible zero-width character, so two different usernames would look the same"
+    );
+    assert_eq!(
+        Username::parse("me\u{2028}").unwrap_err().to_string(),
+        "the username \"me\\u{2028}\" contains U+2028 LINE SEPARATOR, a line or paragraph separator, which breaks the text across lines"
+    );
+}
+
+#[test]
+fn surrounding_whitespace_and_blank_usernames_are_refused() {
+    for blank in [" ", "   ", "\u{a0}", "\u{3000} "] {
+        assert_eq!(
+            Username::parse(blank),
+            Err(UsernameError::OnlyWhitespace),
+            "{blank:?}"
+        );
+    }
+    assert_eq!(
+        UsernameError::OnlyWhitespace.to_string(),
+        "the username is only whitespace"
+    );
+    for padded in [" me", "me ", "\u{a0}me", "me\u{3000}"] {
+        assert!(
+            matches!(
+                Username::parse(padded),
+                Err(UsernameError::SurroundingWhitespace { .. })
+            ),
+            "{padded:?}"
+        );
+    }
+    assert_eq!(
+        Username::parse("me ").unwrap_err().to_string(),
+        "the username \"me \" starts or ends with whitespace; registries compare usernames exactly, so remove it"
+    );
+    assert_eq!(
+        Username::parse("\u{a0}me").unwrap_err().to_string(),
+        "the username \"\\u{a0}me\" starts or ends with whitespace; registries compare usernames exactly, so remove it"
+    );
+    // Inside is fine, and so is any other Unicode.
+    for fine in [
+        "John Smith",
+        "jürgen",
+        "00000000-0000-0000-0000-000000000000",
+        "oauth2accesstoken",
+    ] {
+        assert_eq!(Username::parse(fine).unwrap().as_str(), fine);
+    }
+}
+
+#[test]
+fn redacted_username_problems_show_nothing_of_the_username() {
+    for input in [
+        format!("robot:{TOKEN}"),
+        format!("{TOKEN}\u{1}"),
+        format!("{TOKEN}\u{202e}"),
+        format!(" {TOKEN}"),
+    ] {
+        let problem = Username::parse(&input).unwrap_err().redacted();
+        for shown in [problem.to_string(), format!("{problem:?}")] {
+            assert!(!shown.contains(&TOKEN[..12]), "{shown}");
+            assert!(!shown.contains(&input.len().to_string()), "{shown}");
+        }
+        assert!(
+            problem.to_string().starts_with("the username "),
+            "{problem}"
+        );
+    }
+    assert_eq!(
+        Username::parse("robot:x").unwrap_err().redacted().to_string(),
+        "the username contains ':'; docker splits the auth value at the first colon, so a username cannot contain one; if this is user:token, pass the user name as username and the token as the secret"
+    );
 }
 
 /// Generated addresses: plain hosts, hosts with ports, Hub aliases and namespaces.
@@ -185,11 +431,20 @@ fn address() -> impl Strategy<Value = String> {
 }
 
 fn username() -> impl Strategy<Value = String> {
-    "[^:\\p{Cc}]{1,24}"
+    "[^:\\p{Cc}\\s\u{200B}-\u{200F}\u{202A}-\u{202E}\u{2060}\u{2066}-\u{2069}\u{FEFF}\u{061C}]{1,24}"
 }
 
+/// Any password that is not blank (blank ones are refused; see above).
 fn password() -> impl Strategy<Value = String> {
-    any::<String>()
+    any::<String>().prop_filter("not blank", |p| !p.trim().is_empty())
+}
+
+/// Candidate usernames: anything, and short strings dense in the characters the rules are about.
+fn username_candidate() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[a-z :\n\t\u{a0}\u{85}\u{200B}\u{202E}\u{2028}\u{FEFF}\u{061C}]{0,6}",
+    ]
 }
 
 proptest! {
@@ -268,8 +523,23 @@ proptest! {
     }
 
     #[test]
-    fn usernames_are_accepted_exactly_when_docker_can_split_them(input in any::<String>()) {
-        let acceptable = !input.is_empty() && !input.contains(':') && !input.chars().any(char::is_control) && input.len() <= 1024;
+    fn usernames_are_accepted_exactly_when_docker_can_split_them_and_they_read_as_written(input in username_candidate()) {
+        let acceptable = !input.is_empty()
+            && input.len() <= 1024
+            && !input.contains(':')
+            && !input.chars().any(|c| c.is_control() || INVISIBLE.contains(&c))
+            && input.trim() == input
+            && !input.trim().is_empty();
         prop_assert_eq!(Username::parse(&input).is_ok(), acceptable);
+        // The part after a colon never shows (unless the fixed wording, the length or the part
+        // before the colon happens to contain it).
+        let template = Username::parse("x:y").map_err(|e| format!("{e} {e:?}")).unwrap_err();
+        if let Some((before, after)) = input.split_once(':') {
+            let digits = after.chars().all(|c| c.is_ascii_digit());
+            if !after.is_empty() && !digits && !template.contains(after) && !before.contains(after) {
+                let error = Username::parse(&input).unwrap_err();
+                prop_assert!(!format!("{error} {error:?}").contains(after), "{}", error);
+            }
+        }
     }
 }

@@ -2,9 +2,17 @@
 //!
 //! Only `auths` is taken: `credsStore` and `credHelpers` name helper binaries that do not exist
 //! inside a container, so they are dropped. Errors name the entry key and the field, never the
-//! file's content: serde's own messages quote values, so none of them is passed on.
+//! file's content: serde's own messages quote values and give positions (which tell how long a
+//! secret is or where it breaks), so none of them is passed on. The document is walked with
+//! visitors that record what went wrong in terms of entries and fields, and that refuse
+//! duplicate keys instead of silently keeping one of them.
 
-use serde::Deserialize;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde_json::error::Category;
 use serde_json::value::RawValue;
 
 use super::address::{AddressError, RegistryKey};
@@ -16,25 +24,47 @@ use base64::Engine as _;
 /// Why an imported config was rejected. Values are never quoted, only entry keys and field names.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
-    /// Not JSON at all, or truncated.
-    #[error("the config is not valid JSON (line {line}, column {column})")]
-    InvalidJson {
-        /// 1-based line of the syntax error.
-        line: usize,
-        /// 1-based column of the syntax error.
-        column: usize,
+    /// Not JSON at all, or truncated, outside any `auths` entry. No position is given.
+    #[error(
+        "the config is not valid JSON; withDockerConfig takes the content of a config.json file"
+    )]
+    InvalidJson,
+    /// A syntax error inside the value of one `auths` entry. No position is given.
+    #[error("the config is not valid JSON inside entry {key:?}")]
+    InvalidEntryJson {
+        /// The entry's key as written in the file.
+        key: String,
     },
     /// The document is not a JSON object.
     #[error("the config is not a JSON object")]
     NotAnObject,
+    /// The document has `auths` more than once.
+    #[error("the config has more than one \"auths\" key; tools disagree on which one counts, so keep one")]
+    DuplicateAuths,
     /// `auths` is present but not an object.
     #[error("\"auths\" is not a JSON object")]
     AuthsNotAnObject,
+    /// The same key written twice (byte for byte) in `auths`.
+    #[error(
+        "entry {key:?} appears twice in \"auths\"; tools disagree on which one counts, so keep one"
+    )]
+    DuplicateEntry {
+        /// The entry's key as written in the file.
+        key: String,
+    },
     /// An `auths` entry is not an object.
     #[error("entry {key:?} is not a JSON object")]
     EntryNotAnObject {
         /// The entry's key as written in the file.
         key: String,
+    },
+    /// A credential field written twice in one entry.
+    #[error("entry {key:?}: field {field:?} appears twice; tools disagree on which one counts, so keep one")]
+    DuplicateField {
+        /// The entry's key.
+        key: String,
+        /// The field name.
+        field: &'static str,
     },
     /// A field of an entry is not a string.
     #[error("entry {key:?}: field {field:?} is not a string")]
@@ -95,26 +125,10 @@ pub enum ImportError {
 pub fn parse_docker_config(
     content: &str,
 ) -> Result<Vec<(RegistryKey, ResolvedCredential)>, ImportError> {
-    let document: &RawValue =
-        serde_json::from_str(content).map_err(|e| ImportError::InvalidJson {
-            line: e.line(),
-            column: e.column(),
-        })?;
-    if !starts_with(document, b'{') {
-        return Err(ImportError::NotAnObject);
-    }
-    let file: RawFile<'_> =
-        serde_json::from_str(document.get()).map_err(|_| ImportError::NotAnObject)?;
-    let Some(auths) = file.auths.filter(|raw| raw.get() != "null") else {
-        return Ok(Vec::new());
-    };
-    if !starts_with(auths, b'{') {
-        return Err(ImportError::AuthsNotAnObject);
-    }
-    let entries: std::collections::BTreeMap<String, &RawValue> =
-        serde_json::from_str(auths.get()).map_err(|_| ImportError::AuthsNotAnObject)?;
+    let mut entries = read_auths(content)?;
+    entries.sort_by(|(a, _), (b, _)| a.cmp(b));
 
-    let mut seen: std::collections::BTreeMap<RegistryKey, String> = Default::default();
+    let mut seen: BTreeMap<RegistryKey, String> = BTreeMap::new();
     let mut out = Vec::new();
     for (written_key, raw) in entries {
         let Some(credential) = parse_entry(&written_key, raw)? else {
@@ -136,39 +150,246 @@ pub fn parse_docker_config(
     Ok(out)
 }
 
-/// The top level of a config file; every other key is ignored.
-#[derive(Deserialize)]
-struct RawFile<'a> {
-    #[serde(borrow)]
-    auths: Option<&'a RawValue>,
+/// The `auths` entries of the document as written, values unparsed; none when `auths` is absent
+/// or `null`.
+fn read_auths(content: &str) -> Result<Vec<(String, &RawValue)>, ImportError> {
+    let mut reading = Reading::default();
+    let mut deserializer = serde_json::Deserializer::from_str(content);
+    let result = Document(&mut reading)
+        .deserialize(&mut deserializer)
+        .and_then(|auths| deserializer.end().map(|()| auths));
+    match result {
+        Ok(Some(auths)) => Ok(auths),
+        // Valid JSON, but an array, a string, a number...
+        Ok(None) => Err(ImportError::NotAnObject),
+        Err(error) => Err(match error.classify() {
+            // The visitors' own refusals: what they recorded.
+            Category::Data => reading.problem.unwrap_or(ImportError::NotAnObject),
+            // Syntax errors and truncation: at most the entry being read.
+            Category::Syntax | Category::Eof | Category::Io => match reading.entry {
+                Some(key) => ImportError::InvalidEntryJson { key },
+                None => ImportError::InvalidJson,
+            },
+        }),
+    }
+}
+
+/// What the visitors learned before serde gave up: the problem they refused the document for,
+/// or the entry whose value was being read when a syntax error struck.
+#[derive(Default)]
+struct Reading {
+    problem: Option<ImportError>,
+    entry: Option<String>,
+}
+
+/// Records `problem` and gives serde an error to unwind with (its text is never shown).
+fn refuse<E: de::Error>(slot: &mut Option<ImportError>, problem: ImportError) -> E {
+    *slot = Some(problem);
+    E::custom("refused")
+}
+
+/// The top level: an object whose only key of interest is `auths`. Any other JSON value is read
+/// to its end (`None`), so that a value followed by garbage, such as a password starting with
+/// digits, is reported as not JSON rather than as not an object.
+struct Document<'r>(&'r mut Reading);
+
+/// The `auths` entries, or `None` when the document is not an object.
+type Entries<'de> = Option<Vec<(String, &'de RawValue)>>;
+
+impl<'de> DeserializeSeed<'de> for Document<'_> {
+    type Value = Entries<'de>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Document<'_> {
+    type Value = Entries<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut auths: Option<Entries<'de>> = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key != "auths" {
+                map.next_value::<IgnoredAny>()?;
+            } else if auths.is_some() {
+                return Err(refuse(&mut self.0.problem, ImportError::DuplicateAuths));
+            } else {
+                auths = Some(map.next_value_seed(Auths(&mut *self.0))?);
+            }
+        }
+        Ok(Some(auths.flatten().unwrap_or_default()))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// The `auths` object: `null`, or entries with unique keys whose values are kept raw.
+struct Auths<'r>(&'r mut Reading);
+
+impl<'de> DeserializeSeed<'de> for Auths<'_> {
+    type Value = Option<Vec<(String, &'de RawValue)>>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        self.0.problem = Some(ImportError::AuthsNotAnObject);
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Auths<'_> {
+    type Value = Option<Vec<(String, &'de RawValue)>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object or null")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.0.problem = None;
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        self.0.problem = None;
+        let mut keys = BTreeSet::new();
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !keys.insert(key.clone()) {
+                return Err(refuse(
+                    &mut self.0.problem,
+                    ImportError::DuplicateEntry { key },
+                ));
+            }
+            self.0.entry = Some(key.clone());
+            let value: &'de RawValue = map.next_value()?;
+            self.0.entry = None;
+            entries.push((key, value));
+        }
+        Ok(Some(entries))
+    }
 }
 
 /// The fields of one `auths` entry that carry credentials; `email` and `serveraddress` are
 /// ignored, as docker does.
-#[derive(Deserialize)]
+#[derive(Default)]
 struct RawEntry<'a> {
-    #[serde(borrow)]
     auth: Option<&'a RawValue>,
-    #[serde(borrow)]
     username: Option<&'a RawValue>,
-    #[serde(borrow)]
     password: Option<&'a RawValue>,
-    #[serde(borrow)]
     identitytoken: Option<&'a RawValue>,
-    #[serde(borrow)]
     registrytoken: Option<&'a RawValue>,
+}
+
+/// Reads one entry's fields, refusing a credential field written twice.
+struct EntryFields<'k> {
+    key: &'k str,
+    problem: &'k mut Option<ImportError>,
+}
+
+impl<'de> DeserializeSeed<'de> for EntryFields<'_> {
+    type Value = RawEntry<'de>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        *self.problem = Some(ImportError::EntryNotAnObject {
+            key: self.key.to_owned(),
+        });
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EntryFields<'_> {
+    type Value = RawEntry<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        *self.problem = None;
+        let mut entry = RawEntry::default();
+        while let Some(name) = map.next_key::<Cow<'de, str>>()? {
+            let (field, slot) = match name.as_ref() {
+                "auth" => ("auth", &mut entry.auth),
+                "username" => ("username", &mut entry.username),
+                "password" => ("password", &mut entry.password),
+                "identitytoken" => ("identitytoken", &mut entry.identitytoken),
+                "registrytoken" => ("registrytoken", &mut entry.registrytoken),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            if slot.is_some() {
+                return Err(refuse(
+                    self.problem,
+                    ImportError::DuplicateField {
+                        key: self.key.to_owned(),
+                        field,
+                    },
+                ));
+            }
+            *slot = Some(map.next_value()?);
+        }
+        Ok(entry)
+    }
 }
 
 /// One entry → its credential. Token fields win over basic auth, as the clients that read
 /// them do (e.g. Azure's `auth` placeholder next to an `identitytoken`).
 fn parse_entry(key: &str, raw: &RawValue) -> Result<Option<ResolvedCredential>, ImportError> {
-    let not_object = || ImportError::EntryNotAnObject {
-        key: key.to_owned(),
-    };
-    if !starts_with(raw, b'{') {
-        return Err(not_object());
+    let mut problem = None;
+    let mut deserializer = serde_json::Deserializer::from_str(raw.get());
+    let entry = EntryFields {
+        key,
+        problem: &mut problem,
     }
-    let entry: RawEntry<'_> = serde_json::from_str(raw.get()).map_err(|_| not_object())?;
+    .deserialize(&mut deserializer)
+    .map_err(|_| {
+        problem
+            .take()
+            .unwrap_or_else(|| ImportError::EntryNotAnObject {
+                key: key.to_owned(),
+            })
+    })?;
     let field = |name: &'static str, value: Option<&RawValue>| string_field(key, name, value);
 
     if let Some(token) = field("registrytoken", entry.registrytoken)? {
@@ -242,26 +463,13 @@ fn decode_auth(key: &str, auth: &Plaintext) -> Result<ResolvedCredential, Import
     })
 }
 
-/// Applies the same username rules as `withRegistryAuth`.
+/// Applies the same username rules as `withRegistryAuth`. An imported username may be a mangled
+/// secret (e.g. a password pasted into `auth`), so the error never quotes any of it.
 fn parse_username(key: &str, username: &str) -> Result<Username, ImportError> {
     Username::parse(username).map_err(|problem| ImportError::Username {
         key: key.to_owned(),
-        problem: redact_username_problem(problem),
+        problem: problem.redacted(),
     })
-}
-
-/// An imported username may be a mangled secret (e.g. a password pasted into `auth`), so the
-/// imported path never quotes it.
-fn redact_username_problem(problem: UsernameError) -> UsernameError {
-    match problem {
-        UsernameError::Colon { .. } => UsernameError::Colon {
-            username: "<imported>".to_owned(),
-        },
-        UsernameError::ControlCharacter { .. } => UsernameError::ControlCharacter {
-            username: "<imported>".to_owned(),
-        },
-        other => other,
-    }
 }
 
 /// Whether the raw JSON value starts with `byte` (after whitespace): cheap type checks that

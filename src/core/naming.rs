@@ -32,7 +32,9 @@ pub const DIGEST_LEN: usize = 32;
 /// salt cannot be random; it only keeps these digests distinct from any other argon2 use.
 const SALT: &[u8] = b"registry-config/secret-name/v1";
 
-/// A validated caller-chosen prefix for secret names.
+/// A validated caller-chosen prefix for secret names: ASCII letters, digits, `-`, `_` and `.`
+/// only, so that no invisible or right-to-left character can make a name in a trace read as
+/// another one.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretPrefix(String);
 
@@ -45,9 +47,10 @@ impl SecretPrefix {
         if name.len() > MAX_PREFIX_LEN {
             return Err(PrefixError::TooLong { len: name.len() });
         }
-        if name.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        if let Some(character) = name.chars().find(|&c| !is_prefix_char(c)) {
             return Err(PrefixError::Invalid {
                 name: name.to_owned(),
+                character,
             });
         }
         Ok(Self(name.to_owned()))
@@ -57,6 +60,11 @@ impl SecretPrefix {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The characters a prefix may use.
+fn is_prefix_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
 }
 
 impl Default for SecretPrefix {
@@ -80,11 +88,14 @@ pub enum PrefixError {
         /// Length in bytes.
         len: usize,
     },
-    /// Contains whitespace or a control character.
-    #[error("{name:?} contains whitespace or a control character; use letters, digits and punctuation such as '-'")]
+    /// Contains a character other than ASCII letters, digits, `-`, `_` and `.`. The name is
+    /// shown with every other character escaped, so a right-to-left override reads `\u{202e}`.
+    #[error("\"{}\" contains U+{:04X}; a secret name may use only ASCII letters, digits, '-', '_' and '.'", .name.escape_default(), u32::from(*.character))]
     Invalid {
         /// The rejected name.
         name: String,
+        /// The first character that is not allowed.
+        character: char,
     },
 }
 

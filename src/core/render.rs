@@ -20,7 +20,8 @@ pub const MAX_CONFIG_BYTES: usize = 128_000;
 /// The final credential set: one resolved credential per normalized key, in key order.
 pub type ResolvedEntries = BTreeMap<RegistryKey, ResolvedCredential>;
 
-/// A rendered `config.json`. Wiped on drop; `Debug` shows only its length.
+/// A rendered `config.json`. Wiped on drop; `Debug` shows nothing of it (not even its length,
+/// which would tell the secrets' lengths).
 pub struct RenderedConfig(Zeroizing<Vec<u8>>);
 
 impl RenderedConfig {
@@ -48,18 +49,27 @@ impl RenderedConfig {
 
 impl fmt::Debug for RenderedConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RenderedConfig(<{} bytes redacted>)", self.0.len())
+        f.write_str("RenderedConfig(<redacted>)")
     }
 }
 
 /// Why a credential set cannot be rendered.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RenderError {
-    /// Over the engine's secret size limit.
-    #[error("the rendered config is {size} bytes, over the engine's {MAX_CONFIG_BYTES}-byte secret limit; split the registries across several configs")]
+    /// Over the engine's secret size limit. The size is given in whole KiB, rounded up: the
+    /// exact byte count would tell the length of the secrets in it.
+    #[error("the rendered config is over the engine's {MAX_CONFIG_BYTES}-byte secret limit (it is at most {kib} KiB; sizes are rounded up to whole KiB so that they do not tell the secrets' lengths); split the registries across several configs")]
     TooLarge {
-        /// Rendered size in bytes.
-        size: usize,
+        /// Rendered size in KiB, rounded up.
+        kib: usize,
+    },
+    /// A password or token that is empty or only whitespace, which no registry accepts.
+    #[error("the {secret} for {key:?} is empty or only whitespace; no registry accepts that, and clients would fail later or silently go anonymous; check where the secret comes from (an unset environment variable gives an empty secret)")]
+    EmptySecret {
+        /// The normalized registry key.
+        key: String,
+        /// `password`, `identity token` or `registry token`.
+        secret: &'static str,
     },
     /// Several namespace keys for one host and no host-level key.
     #[error("the keys {keys:?} all scope host {host:?} to a namespace and there is no {host:?} key; docker, oras and crane look credentials up by host and would pick one of them at random; add a host-level entry for {host:?} or keep one namespace")]
@@ -74,10 +84,11 @@ pub enum RenderError {
     Serialization,
 }
 
-/// Renders the entries into `config.json` bytes, after checking the namespace rule and the size
-/// limit. Intermediate buffers holding secrets are wiped.
+/// Renders the entries into `config.json` bytes, after checking the namespace rule, that no
+/// secret is blank, and the size limit. Intermediate buffers holding secrets are wiped.
 pub fn render(entries: &ResolvedEntries) -> Result<RenderedConfig, RenderError> {
     check_namespaces(entries)?;
+    check_blank_secrets(entries)?;
 
     let auths: Vec<Option<Zeroizing<String>>> = entries
         .values()
@@ -128,7 +139,9 @@ pub fn render(entries: &ResolvedEntries) -> Result<RenderedConfig, RenderError> 
     let mut out = Zeroizing::new(Vec::with_capacity(bound));
     serde_json::to_writer(&mut *out, &file).map_err(|_| RenderError::Serialization)?;
     if out.len() > MAX_CONFIG_BYTES {
-        return Err(RenderError::TooLarge { size: out.len() });
+        return Err(RenderError::TooLarge {
+            kib: out.len().div_ceil(1024),
+        });
     }
     Ok(RenderedConfig(out))
 }
@@ -145,6 +158,27 @@ fn basic_auth(username: &str, password: &str) -> Zeroizing<String> {
     ));
     engine.encode_string(joined.as_bytes(), &mut encoded);
     encoded
+}
+
+/// Rejects an empty or whitespace-only password or token (in key order): docker drops an empty
+/// token field and sends an empty password as is, so either would only fail at the registry, or
+/// pull anonymously without a word. Imports never get here with an empty field (they skip
+/// those, as docker's `omitempty` does), but an imported `auth` of `user:` does.
+fn check_blank_secrets(entries: &ResolvedEntries) -> Result<(), RenderError> {
+    match entries
+        .iter()
+        .find(|(_, credential)| credential.secret().expose().trim().is_empty())
+    {
+        Some((key, credential)) => Err(RenderError::EmptySecret {
+            key: key.as_str().to_owned(),
+            secret: match credential {
+                Credential::Basic { .. } => "password",
+                Credential::IdentityToken(_) => "identity token",
+                Credential::RegistryToken(_) => "registry token",
+            },
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Rejects a host that has two or more namespace keys and no host-level key.
