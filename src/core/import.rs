@@ -2,18 +2,20 @@
 //!
 //! Only `auths` is taken: `credsStore` and `credHelpers` name helper binaries that do not exist
 //! inside a container, so they are dropped. Errors name the entry key and the field, never the
-//! file's content: serde's own messages quote values, so none of them is passed on.
+//! file's content: serde's own messages quote values, so none of them is passed on. A key with
+//! credentials in it (`https://user:pass@host`) is only ever shown redacted (`https://***@host`).
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::address::{AddressError, RegistryKey};
+use super::address::{redact_userinfo, AddressError, RegistryKey};
 use super::credential::{Credential, ResolvedCredential, Username, UsernameError};
 use super::plaintext::Plaintext;
 
 use base64::Engine as _;
 
-/// Why an imported config was rejected. Values are never quoted, only entry keys and field names.
+/// Why an imported config was rejected. Values are never quoted, only entry keys (as written,
+/// with any userinfo replaced by `***`) and field names.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
     /// Not JSON at all, or truncated.
@@ -33,13 +35,13 @@ pub enum ImportError {
     /// An `auths` entry is not an object.
     #[error("entry {key:?} is not a JSON object")]
     EntryNotAnObject {
-        /// The entry's key as written in the file.
+        /// The entry's key as written in the file, userinfo redacted.
         key: String,
     },
     /// A field of an entry is not a string.
     #[error("entry {key:?}: field {field:?} is not a string")]
     FieldNotAString {
-        /// The entry's key.
+        /// The entry's key, userinfo redacted.
         key: String,
         /// The field name.
         field: &'static str,
@@ -47,19 +49,19 @@ pub enum ImportError {
     /// `auth` is not standard base64 of UTF-8 text.
     #[error("entry {key:?}: \"auth\" is not base64-encoded text")]
     UndecodableAuth {
-        /// The entry's key.
+        /// The entry's key, userinfo redacted.
         key: String,
     },
     /// `auth` decodes to text without the `username:password` colon.
     #[error("entry {key:?}: \"auth\" does not decode to username:password (no colon)")]
     AuthWithoutColon {
-        /// The entry's key.
+        /// The entry's key, userinfo redacted.
         key: String,
     },
     /// A username (from `auth` or `username`) that docker would reject.
     #[error("entry {key:?}: {problem}")]
     Username {
-        /// The entry's key.
+        /// The entry's key, userinfo redacted.
         key: String,
         /// What is wrong with the username.
         problem: UsernameError,
@@ -67,13 +69,13 @@ pub enum ImportError {
     /// `username` without `password`, or the reverse.
     #[error("entry {key:?}: has a username or a password but not both")]
     IncompleteBasicAuth {
-        /// The entry's key.
+        /// The entry's key, userinfo redacted.
         key: String,
     },
     /// The entry's key is not a registry address.
     #[error("entry {key:?}: {problem}")]
     Key {
-        /// The entry's key.
+        /// The entry's key, userinfo redacted.
         key: String,
         /// What is wrong with it.
         problem: AddressError,
@@ -81,9 +83,9 @@ pub enum ImportError {
     /// Two keys of the file normalize to the same registry key.
     #[error("entries {first:?} and {second:?} both mean {key:?}; keep one of them")]
     DuplicateKey {
-        /// The first key as written.
+        /// The first key as written, userinfo redacted.
         first: String,
-        /// The second key as written.
+        /// The second key as written, userinfo redacted.
         second: String,
         /// The normalized key they share.
         key: String,
@@ -117,17 +119,20 @@ pub fn parse_docker_config(
     let mut seen: std::collections::BTreeMap<RegistryKey, String> = Default::default();
     let mut out = Vec::new();
     for (written_key, raw) in entries {
-        let Some(credential) = parse_entry(&written_key, raw)? else {
+        // Every message about this entry names it by `shown`, never by the raw key, which may
+        // hold a password (`https://user:pass@host`).
+        let shown = redact_userinfo(&written_key).into_owned();
+        let Some(credential) = parse_entry(&shown, raw)? else {
             continue;
         };
         let key = RegistryKey::parse(&written_key).map_err(|problem| ImportError::Key {
-            key: written_key.clone(),
+            key: shown.clone(),
             problem,
         })?;
-        if let Some(first) = seen.insert(key.clone(), written_key.clone()) {
+        if let Some(first) = seen.insert(key.clone(), shown.clone()) {
             return Err(ImportError::DuplicateKey {
                 first,
-                second: written_key,
+                second: shown,
                 key: key.as_str().to_owned(),
             });
         }
@@ -160,7 +165,8 @@ struct RawEntry<'a> {
 }
 
 /// One entry → its credential. Token fields win over basic auth, as the clients that read
-/// them do (e.g. Azure's `auth` placeholder next to an `identitytoken`).
+/// them do (e.g. Azure's `auth` placeholder next to an `identitytoken`). `key` is the entry's
+/// key as errors show it (redacted).
 fn parse_entry(key: &str, raw: &RawValue) -> Result<Option<ResolvedCredential>, ImportError> {
     let not_object = || ImportError::EntryNotAnObject {
         key: key.to_owned(),
