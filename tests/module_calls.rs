@@ -583,6 +583,9 @@ fn round_trips_per_call_meet_the_budget_whatever_the_number_of_registries() {
     assert_eq!(out.round_trips, 2);
 }
 
+/// A call on some object: object, function, parent state, arguments.
+type ObjectCall<'a> = (&'a str, &'a str, &'a Value, Vec<(&'a str, Value)>);
+
 #[test]
 fn exactly_the_functions_that_read_a_secret_are_never_cached() {
     let mut m = Module::register();
@@ -602,7 +605,7 @@ fn exactly_the_functions_that_read_a_secret_are_never_cached() {
     let secret = m.secret("me", "cache-policy-second");
     let container = m.engine.new_container();
     let prepared = m.ok("secretMount", &state, vec![("path", json!("/cfg.json"))]);
-    let calls: Vec<(&str, &str, &Value, Vec<(&str, Value)>)> = vec![
+    let calls: Vec<ObjectCall> = vec![
         (
             "RegistryConfig",
             "withRegistryAuth",

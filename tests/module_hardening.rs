@@ -1251,3 +1251,172 @@ fn secret_name_prefixes_are_ascii_and_shown_escaped() {
         "secretMount: argument secretName: \"zero\\u{200b}width\" contains U+200B; a secret name may use only ASCII letters, digits, '-', '_' and '.'"
     );
 }
+
+// --- Addresses with credentials (hardening round two) ---
+
+/// Runs a call whose `address` argument carries a watched password. The engine hands the
+/// arguments to the module in its `currentFunctionCall` answer, the one place the user's own
+/// input must travel: the scanner is shown to catch the password there (so the sentinel is
+/// live), and everything else the call exchanged — the module's requests, the other answers,
+/// stdout, stderr, the returned error — must be free of it. Returns the error message.
+fn err_with_password_in_address(
+    m: &Module,
+    function: &str,
+    parent: &Value,
+    args: Vec<(&str, Value)>,
+) -> String {
+    let mut outcome = m.engine.invoke(
+        binary(),
+        &m.id,
+        "RegistryConfig",
+        function,
+        parent.clone(),
+        args,
+    );
+    assert_eq!(outcome.rejected_requests, 0, "{:#?}", outcome.exchanges);
+    let caught =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| m.assert_no_leak(&outcome)));
+    assert!(
+        caught.is_err(),
+        "{function}: the leak scanner must see the password in the delivered arguments"
+    );
+    let mut delivered = 0;
+    for exchange in &mut outcome.exchanges {
+        if exchange
+            .query
+            .as_deref()
+            .is_some_and(|q| q.contains("currentFunctionCall") && q.contains("inputArgs"))
+        {
+            exchange.response.clear();
+            delivered += 1;
+        }
+    }
+    assert_eq!(
+        delivered, 1,
+        "{function}: one answer delivers the arguments"
+    );
+    m.assert_no_leak(&outcome);
+    assert_returned_error(&outcome)
+}
+
+#[test]
+fn builders_refuse_addresses_with_credentials_and_quote_them_redacted() {
+    let (mut m, state, secret) = with_entry();
+    // The password inside each address, and the address as every message must show it.
+    let cases = [
+        (
+            "https://robot:url-sentinel-alpha@ghcr.io",
+            "url-sentinel-alpha",
+            "https://***@ghcr.io",
+        ),
+        (
+            "robot:url-sentinel-bravo@ghcr.io/org",
+            "url-sentinel-bravo",
+            "***@ghcr.io/org",
+        ),
+        (
+            "robot@url-sentinel-charlie.example",
+            "robot@url-sentinel-charlie",
+            "***@url-sentinel-charlie.example",
+        ),
+        (
+            "https://robot:p@ss/url-sentinel-delta@ghcr.io:443",
+            "p@ss/url-sentinel-delta",
+            "https://***@ghcr.io:443",
+        ),
+        (
+            "https://robot:url-sentinel-echo@ghcr .io",
+            "url-sentinel-echo",
+            "https://***@ghcr .io",
+        ),
+        (
+            "oci://robot:url-sentinel-foxtrot@ghcr.io:99999",
+            "url-sentinel-foxtrot",
+            "oci://***@ghcr.io:99999",
+        ),
+        (
+            "robot:url-sentinel-golf@ghcr.io/app@sha256:abc",
+            "url-sentinel-golf",
+            "***@ghcr.io/app@sha256:abc",
+        ),
+    ];
+    for (_, password, _) in &cases {
+        m.watch("robot", password);
+    }
+    for (address, password, redacted) in cases {
+        for function in [
+            "withRegistryAuth",
+            "withoutRegistryAuth",
+            "withIdentityToken",
+            "withRegistryToken",
+        ] {
+            let mut args = vec![("address", json!(address))];
+            match function {
+                "withRegistryAuth" => {
+                    args.extend([("username", json!("robot")), ("secret", json!(secret))])
+                }
+                "withoutRegistryAuth" => {}
+                _ => args.push(("token", json!(secret))),
+            }
+            let message = err_with_password_in_address(&m, function, &state, args);
+            assert_eq!(
+                message,
+                format!(
+                    "{function}: argument address: {redacted:?} has credentials before '@' \
+                     (shown as ***); an address must not carry a username or password: pass \
+                     the registry alone, and the username and password as the username and \
+                     secret arguments instead"
+                ),
+                "{address:?}"
+            );
+            assert!(!message.contains(password), "{message}");
+        }
+    }
+}
+
+#[test]
+fn imported_keys_with_credentials_are_reported_redacted_by_secret_and_registries() {
+    let (mut m, state, _) = with_entry();
+    let auth = b64("user:import-auth-sentinel");
+    let configs = [
+        (
+            format!(
+                r#"{{"auths":{{"https://robot:import-url-sentinel-one@ghcr.io":{{"auth":"{auth}"}}}}}}"#
+            ),
+            "import-url-sentinel-one",
+            "entry \"https://***@ghcr.io\": \"https://***@ghcr.io\" has credentials before '@'",
+        ),
+        // Rejected for its content before its key is looked at: still named redacted.
+        (
+            r#"{"auths":{"robot:import-url-sentinel-two@quay.io":{"auth":"!!"}}}"#.to_owned(),
+            "import-url-sentinel-two",
+            "entry \"***@quay.io\": \"auth\" is not base64",
+        ),
+        (
+            r#"{"auths":{"https://robot:import/url-sentinel-three@ghcr.io:443/v2/":{"username":"robot"}}}"#
+                .to_owned(),
+            "import/url-sentinel-three",
+            "entry \"https://***@ghcr.io:443/v2/\": has a username or a password but not both",
+        ),
+    ];
+    for (config, password, expected) in configs {
+        m.watch("robot", password);
+        let imported = m.config_secret(&config, &[("user", "import-auth-sentinel")]);
+        let with_import = m.ok(
+            "withDockerConfig",
+            &state,
+            vec![("config", json!(imported))],
+        );
+        for function in ["secret", "registries"] {
+            let message = m.err(function, &with_import, vec![]);
+            assert!(
+                message.starts_with(&format!(
+                    "{function}: the config given to withDockerConfig call #1 is invalid"
+                )),
+                "{message}"
+            );
+            assert!(message.contains(expected), "{message:?} lacks {expected:?}");
+            assert!(!message.contains(password), "{message}");
+        }
+    }
+}

@@ -379,3 +379,21 @@ fn empty_imported_fields_stay_absent_but_an_empty_imported_password_cannot_rende
         }
     );
 }
+
+#[test]
+fn keys_with_credentials_stay_redacted_in_duplicate_and_syntax_errors() {
+    let password = "imported-key-sentinel-pw";
+    let key = format!("https://robot:{password}@ghcr.io");
+    let auth = b64("me:pw");
+    let configs = [
+        format!(r#"{{"auths":{{"{key}":{{"auth":"{auth}"}},"{key}":{{"auth":"{auth}"}}}}}}"#),
+        format!(r#"{{"auths":{{"{key}":{{"auth":"{auth}","auth":"{auth}"}}}}}}"#),
+        format!("{{\"auths\":{{\"{key}\":{{\"auth\":\"a\u{1}b\"}}}}}}"),
+    ];
+    for config in configs {
+        let error = parse_docker_config(&config).unwrap_err();
+        let shown = format!("{error} {error:?}");
+        assert!(shown.contains("https://***@ghcr.io"), "{shown}");
+        assert!(!shown.contains(password), "{shown}");
+    }
+}

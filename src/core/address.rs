@@ -6,11 +6,27 @@
 //!
 //! - Docker Hub in any of its aliases becomes `https://index.docker.io/v1/`, the only Hub key that
 //!   docker, oras/Helm, go-containerregistry and containers/image all resolve;
-//! - any other registry becomes a bare `host[:port]` with a lower-case host;
-//! - a path after the host is kept as a namespace scope (`quay.io/org`);
-//! - image references with a tag or digest are rejected: they name an image, not a registry.
+//! - any other registry becomes a bare `host[:port]` with a lower-case host; IPv6 literals are
+//!   written in their canonical form (`[0:0:0:0:0:0:0:1]` → `[::1]`);
+//! - an address written as a URL (`http://` or `https://`) names a registry, as registries' own
+//!   login URLs and docker's `ConvertToHostname` treat it: the API-version paths `/v1` and `/v2`
+//!   and the scheme's default port (`:443` for https, `:80` for http) are dropped, so
+//!   `https://registry.example.com:443/v2/` is `registry.example.com`;
+//! - without a scheme, a path after the host is a namespace scope (`quay.io/org`), also when it
+//!   is `v1` or `v2`: `registry.example.com/v2` is the namespace `v2`, which the distribution spec
+//!   allows; this is how containers/image reads a scheme-less key, and docker reads it as the
+//!   host either way (only `index.docker.io/v1`, docker's legacy Hub key, means Docker Hub);
+//!   without a scheme a port is always kept (`host:443` and `host` are different keys to docker);
+//! - credentials in the address (`user:password@host`) are refused, and every message shows such
+//!   an address with the credentials replaced by `***` ([`redact_userinfo`]);
+//! - image references with a tag or digest are rejected: they name an image, not a registry;
+//! - ports have no leading zeros (`:080` is refused rather than guessed), and a host whose last
+//!   label is a number must be a dotted-quad IPv4 address (`1.2.3`, `010.0.0.1` and
+//!   `999.999.999.999` are refused: resolvers read such names as IPv4 in different ways).
 
+use std::borrow::Cow;
 use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// The single Docker Hub key every client resolves.
 pub const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
@@ -23,8 +39,14 @@ const DOCKER_HUB_HOSTS: [&str; 4] = [
     "registry.hub.docker.com",
 ];
 
+/// Paths of a registry URL that name the registry's API, not a namespace.
+const API_VERSION_PATHS: [&str; 2] = ["v1", "v2"];
+
 /// The longest address accepted, in bytes (the distribution spec caps a full image name at 255).
 pub const MAX_ADDRESS_LEN: usize = 255;
+
+/// What replaces the userinfo of an address that is shown in a message.
+const REDACTED: &str = "***";
 
 /// A normalized `auths` key: the registry host (with port) and an optional namespace path.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -64,7 +86,7 @@ impl fmt::Display for RegistryKey {
 }
 
 /// Why an address was rejected. The message quotes the (non-secret) address and says what is
-/// accepted instead.
+/// accepted instead; an address with credentials in it is only ever quoted redacted.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AddressError {
     /// Nothing but whitespace.
@@ -77,6 +99,12 @@ pub enum AddressError {
     TooLong {
         /// Length of the trimmed address in bytes.
         len: usize,
+    },
+    /// A username or password before an `@` in the address (`https://user:pass@host`).
+    #[error("{address:?} has credentials before '@' (shown as ***); an address must not carry a username or password: pass the registry alone, and the username and password as the username and secret arguments instead")]
+    Userinfo {
+        /// The trimmed address with its userinfo replaced by `***`.
+        address: String,
     },
     /// Whitespace inside the address.
     #[error("{address:?} contains whitespace; pass a single registry host such as \"ghcr.io\"")]
@@ -102,14 +130,22 @@ pub enum AddressError {
         /// The trimmed address.
         address: String,
     },
+    /// A host whose last label is a number but which is not a dotted-quad IPv4 address.
+    #[error("{address:?} has a host that ends in a number but is not an IPv4 address; write IPv4 addresses as four decimal numbers from 0 to 255 without leading zeros, such as \"10.0.0.1\" (the last label of a host name must not be a number)")]
+    InvalidIpv4 {
+        /// The trimmed address.
+        address: String,
+    },
     /// An IPv6 address without brackets.
     #[error("{address:?} looks like an IPv6 address without brackets; write it as \"[::1]:5000\"")]
     UnbracketedIpv6 {
         /// The trimmed address.
         address: String,
     },
-    /// A port that is not a number from 1 to 65535.
-    #[error("{address:?} has an invalid port; a port is a number from 1 to 65535")]
+    /// A port that is not a number from 1 to 65535 written without leading zeros.
+    #[error(
+        "{address:?} has an invalid port; a port is a number from 1 to 65535 without leading zeros"
+    )]
     InvalidPort {
         /// The trimmed address.
         address: String,
@@ -142,6 +178,115 @@ pub enum AddressError {
     },
 }
 
+/// The address as it may be shown in a message: everything between the scheme (if any) and the
+/// last `@` that does not introduce an image digest — the userinfo `user:password@` — is
+/// replaced by `***` (`https://robot:pw@ghcr.io` → `https://***@ghcr.io`). Addresses without
+/// userinfo come back unchanged. Used for every address and imported key that is displayed.
+pub fn redact_userinfo(address: &str) -> Cow<'_, str> {
+    let start = authority_start(address);
+    let rest = &address[start..];
+    let name = &rest[..digest_separator(rest).unwrap_or(rest.len())];
+    match name.rfind('@') {
+        Some(at) => Cow::Owned(format!("{}{REDACTED}{}", &address[..start], &rest[at..])),
+        None => Cow::Borrowed(address),
+    }
+}
+
+/// Where the part after a URI scheme starts: after `scheme://` when the address begins with a
+/// scheme (RFC 3986 grammar, so never a `user:password`), else at 0.
+fn authority_start(address: &str) -> usize {
+    let is_scheme = |scheme: &str| {
+        scheme
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic())
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    };
+    match address.find("://") {
+        Some(end) if is_scheme(&address[..end]) => end + "://".len(),
+        _ => 0,
+    }
+}
+
+/// The digest algorithms registries implement (the OCI image spec's registered ones, and
+/// sha384 which distribution also accepts), before any `+encoding`.
+const DIGEST_ALGORITHMS: [&str; 4] = ["sha256", "sha384", "sha512", "blake3"];
+
+/// The position of the `@` that introduces an image digest, if `rest` (an address after its
+/// scheme) ends in one: the last `@`, after a valid `host[:port]/path[:tag]` image name (past
+/// any userinfo of its own) and followed by `algorithm:encoded` in the OCI digest grammar with
+/// a known algorithm. Any other `@` may separate userinfo: a `/` in a pasted password moves the
+/// userinfo's `@` into the "path", and what follows it is then a registry
+/// (`robot:pa/ss@ghcr.io:0`), not a digest.
+fn digest_separator(rest: &str) -> Option<usize> {
+    let at = rest.rfind('@')?;
+    let name = &rest[..at];
+    let name = name.rsplit_once('@').map_or(name, |(_, name)| name);
+    let (authority, path) = name.split_once('/')?;
+    let digest = rest[at + 1..].trim_end_matches(|c: char| c == '/' || c.is_whitespace());
+    let (repository, tag) = match path.rsplit_once(':') {
+        Some((repository, tag)) => (repository, Some(tag)),
+        None => (path, None),
+    };
+    let name_ok = parse_authority(authority, "").is_ok()
+        && repository.split('/').all(is_path_component)
+        && tag.is_none_or(is_tag);
+    (name_ok && is_digest(digest)).then_some(at)
+}
+
+/// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`, the distribution spec's tag grammar.
+fn is_tag(tag: &str) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    tag.len() <= 128
+        && tag.bytes().next().is_some_and(word)
+        && tag.bytes().all(|b| word(b) || b == b'.' || b == b'-')
+}
+
+/// `algorithm:encoded` with `algorithm` = `[a-z0-9]+([+._-][a-z0-9]+)*` starting with a known
+/// digest algorithm and `encoded` = `[a-zA-Z0-9=_-]+` (the OCI image spec's digest grammar).
+fn is_digest(text: &str) -> bool {
+    let Some((algorithm, encoded)) = text.split_once(':') else {
+        return false;
+    };
+    let known = algorithm
+        .split('+')
+        .next()
+        .is_some_and(|base| DIGEST_ALGORITHMS.contains(&base));
+    let algorithm_ok = algorithm.split(['+', '.', '_', '-']).all(|component| {
+        !component.is_empty()
+            && component
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    });
+    known
+        && algorithm_ok
+        && !encoded.is_empty()
+        && encoded
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'=' | b'_' | b'-'))
+}
+
+/// The scheme an address was written with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    /// `http://`.
+    Http,
+    /// `https://`.
+    Https,
+}
+
+impl Scheme {
+    /// The port a client uses when the URL names none.
+    fn default_port(self) -> u16 {
+        match self {
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        }
+    }
+}
+
 /// Normalizes one address into a [`RegistryKey`].
 fn normalize(input: &str) -> Result<RegistryKey, AddressError> {
     let address = input.trim();
@@ -151,6 +296,11 @@ fn normalize(input: &str) -> Result<RegistryKey, AddressError> {
     if address.len() > MAX_ADDRESS_LEN {
         return Err(AddressError::TooLong { len: address.len() });
     }
+    // Before any check whose error quotes the address: from here on the address holds no
+    // userinfo, so every other error may quote it whole.
+    if let Cow::Owned(redacted) = redact_userinfo(address) {
+        return Err(AddressError::Userinfo { address: redacted });
+    }
     let owned = || address.to_owned();
     if address.chars().any(char::is_control) {
         return Err(AddressError::ControlCharacter { address: owned() });
@@ -159,17 +309,26 @@ fn normalize(input: &str) -> Result<RegistryKey, AddressError> {
         return Err(AddressError::Whitespace { address: owned() });
     }
 
-    let rest = strip_scheme(address)
+    let (scheme, rest) = strip_scheme(address)
         .ok_or_else(|| AddressError::UnsupportedScheme { address: owned() })?;
     let rest = rest.trim_end_matches('/');
     if rest.contains('@') {
         return Err(AddressError::Digest { address: owned() });
     }
     let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let host = parse_authority(authority, address)?;
+    let (host, port) = parse_authority(authority, address)?;
+    let port = port.filter(|&port| scheme.map(Scheme::default_port) != Some(port));
+    let host = match port {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    };
     if !path.is_empty() {
         check_namespace(path, address, &host)?;
     }
+    let path = match scheme {
+        Some(_) if API_VERSION_PATHS.contains(&path) => "",
+        _ => path,
+    };
 
     if DOCKER_HUB_HOSTS.contains(&host.as_str()) {
         return match path {
@@ -180,53 +339,51 @@ fn normalize(input: &str) -> Result<RegistryKey, AddressError> {
             _ => Err(AddressError::DockerHubNamespace { address: owned() }),
         };
     }
+    let host_len = host.len();
     if path.is_empty() {
-        let host_len = host.len();
         return Ok(RegistryKey {
             key: host,
             host_len,
         });
     }
-    let host_len = host.len();
     Ok(RegistryKey {
         key: format!("{host}/{path}"),
         host_len,
     })
 }
 
-/// Removes an `http://` or `https://` prefix (any case). `None` for any other scheme.
-fn strip_scheme(address: &str) -> Option<&str> {
-    for scheme in ["https://", "http://"] {
-        if let Some(prefix) = address.get(..scheme.len()) {
-            if prefix.eq_ignore_ascii_case(scheme) {
-                return Some(&address[scheme.len()..]);
+/// Splits off an `http://` or `https://` prefix (any case). `None` for any other scheme.
+fn strip_scheme(address: &str) -> Option<(Option<Scheme>, &str)> {
+    for (prefix, scheme) in [("https://", Scheme::Https), ("http://", Scheme::Http)] {
+        if let Some(written) = address.get(..prefix.len()) {
+            if written.eq_ignore_ascii_case(prefix) {
+                return Some((Some(scheme), &address[prefix.len()..]));
             }
         }
     }
     if address.contains("://") {
         None
     } else {
-        Some(address)
+        Some((None, address))
     }
 }
 
-/// Validates `host[:port]` and returns it with a lower-case host.
-fn parse_authority(authority: &str, address: &str) -> Result<String, AddressError> {
+/// Validates `host[:port]` and returns the canonical host (lower case; IPv6 in brackets, in its
+/// RFC 5952 form) and the port.
+fn parse_authority(authority: &str, address: &str) -> Result<(String, Option<u16>), AddressError> {
     let invalid_host = || AddressError::InvalidHost {
         address: address.to_owned(),
     };
     let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
         let (inside, after) = bracketed.split_once(']').ok_or_else(invalid_host)?;
-        if inside.parse::<std::net::Ipv6Addr>().is_err() {
-            return Err(invalid_host());
-        }
+        let ip: Ipv6Addr = inside.parse().map_err(|_| invalid_host())?;
         let port = match after {
             "" => None,
             _ => Some(after.strip_prefix(':').ok_or_else(invalid_host)?),
         };
-        (&authority[..inside.len() + 2], port)
+        (format!("[{ip}]"), port)
     } else {
-        match authority.matches(':').count() {
+        let (host, port) = match authority.matches(':').count() {
             0 => (authority, None),
             1 => {
                 let (host, port) = authority.split_once(':').ok_or_else(invalid_host)?;
@@ -237,39 +394,34 @@ fn parse_authority(authority: &str, address: &str) -> Result<String, AddressErro
                     address: address.to_owned(),
                 })
             }
-        }
+        };
+        (check_host_name(host, address)?, port)
     };
-    if let Some(port) = port {
-        check_port(port, address)?;
-    }
-    if !host.starts_with('[') && !is_dns_name_or_ipv4(host) {
-        return Err(invalid_host());
-    }
-    let host = host.to_ascii_lowercase();
-    Ok(match port {
-        Some(port) => format!("{host}:{port}"),
-        None => host,
-    })
-}
-
-/// A port is 1–65535 written with ASCII digits only.
-fn check_port(port: &str, address: &str) -> Result<(), AddressError> {
-    let valid = !port.is_empty()
-        && port.len() <= 5
-        && port.bytes().all(|b| b.is_ascii_digit())
-        && matches!(port.parse::<u32>(), Ok(1..=65535));
-    if valid {
-        Ok(())
-    } else {
-        Err(AddressError::InvalidPort {
-            address: address.to_owned(),
+    let port = port
+        .map(|port| {
+            parse_port(port).ok_or_else(|| AddressError::InvalidPort {
+                address: address.to_owned(),
+            })
         })
-    }
+        .transpose()?;
+    Ok((host, port))
 }
 
-/// DNS labels (letters, digits, inner hyphens; 1–63 bytes each) or a dotted IPv4 address.
-fn is_dns_name_or_ipv4(host: &str) -> bool {
-    !host.is_empty()
+/// A port is 1–65535 written with ASCII digits and no leading zero.
+fn parse_port(port: &str) -> Option<u16> {
+    let canonical = !port.starts_with('0')
+        && port.len() <= 5
+        && !port.is_empty()
+        && port.bytes().all(|b| b.is_ascii_digit());
+    port.parse().ok().filter(|_| canonical)
+}
+
+/// A DNS name (labels of letters, digits and inner hyphens, 1–63 bytes each) or a dotted-quad
+/// IPv4 address, lower-cased. A name whose last label is a number (decimal, or `0x` hex) is
+/// read as IPv4 by URL parsers (the WHATWG "ends in a number" rule) and by `inet_aton`, each in
+/// its own way, so it must be a canonical IPv4 address. `address` is what errors quote.
+fn check_host_name(host: &str, address: &str) -> Result<String, AddressError> {
+    let labels_ok = !host.is_empty()
         && host.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
@@ -278,6 +430,24 @@ fn is_dns_name_or_ipv4(host: &str) -> bool {
                 && label
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    if !labels_ok {
+        return Err(AddressError::InvalidHost {
+            address: address.to_owned(),
+        });
+    }
+    let last = host.rsplit('.').next().unwrap_or(host);
+    let hex = last
+        .strip_prefix("0x")
+        .or_else(|| last.strip_prefix("0X"))
+        .is_some_and(|digits| digits.bytes().all(|b| b.is_ascii_hexdigit()));
+    if !hex && !last.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(host.to_ascii_lowercase());
+    }
+    host.parse::<Ipv4Addr>()
+        .map(|ip| ip.to_string())
+        .map_err(|_| AddressError::InvalidIpv4 {
+            address: address.to_owned(),
         })
 }
 

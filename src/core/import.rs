@@ -5,7 +5,8 @@
 //! file's content: serde's own messages quote values and give positions (which tell how long a
 //! secret is or where it breaks), so none of them is passed on. The document is walked with
 //! visitors that record what went wrong in terms of entries and fields, and that refuse
-//! duplicate keys instead of silently keeping one of them.
+//! duplicate keys instead of silently keeping one of them. A key with credentials in it
+//! (`https://user:pass@host`) is only ever shown redacted (`https://***@host`).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,13 +16,14 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::error::Category;
 use serde_json::value::RawValue;
 
-use super::address::{AddressError, RegistryKey};
+use super::address::{redact_userinfo, AddressError, RegistryKey};
 use super::credential::{Credential, ResolvedCredential, Username, UsernameError};
 use super::plaintext::Plaintext;
 
 use base64::Engine as _;
 
-/// Why an imported config was rejected. Values are never quoted, only entry keys and field names.
+/// Why an imported config was rejected. Values are never quoted, only entry keys (as written,
+/// with any userinfo replaced by `***`) and field names.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
     /// Not JSON at all, or truncated, outside any `auths` entry. No position is given.
@@ -32,7 +34,7 @@ pub enum ImportError {
     /// A syntax error inside the value of one `auths` entry. No position is given.
     #[error("the config is not valid JSON inside entry {key:?}")]
     InvalidEntryJson {
-        /// The entry's key as written in the file.
+        /// The entry's key as written in the file, userinfo redacted.
         key: String,
     },
     /// The document is not a JSON object.
@@ -49,19 +51,19 @@ pub enum ImportError {
         "entry {key:?} appears twice in \"auths\"; tools disagree on which one counts, so keep one"
     )]
     DuplicateEntry {
-        /// The entry's key as written in the file.
+        /// The entry's key as written in the file, userinfo redacted.
         key: String,
     },
     /// An `auths` entry is not an object.
     #[error("entry {key:?} is not a JSON object")]
     EntryNotAnObject {
-        /// The entry's key as written in the file.
+        /// The entry's key as written in the file, userinfo redacted.
         key: String,
     },
     /// A credential field written twice in one entry.
     #[error("entry {key:?}: field {field:?} appears twice; tools disagree on which one counts, so keep one")]
     DuplicateField {
-        /// The entry's key.
+        /// The entry's key, userinfo redacted.
         key: String,
         /// The field name.
         field: &'static str,
@@ -69,7 +71,7 @@ pub enum ImportError {
     /// A field of an entry is not a string.
     #[error("entry {key:?}: field {field:?} is not a string")]
     FieldNotAString {
-        /// The entry's key.
+        /// The entry's key, userinfo redacted.
         key: String,
         /// The field name.
         field: &'static str,
@@ -77,19 +79,19 @@ pub enum ImportError {
     /// `auth` is not standard base64 of UTF-8 text.
     #[error("entry {key:?}: \"auth\" is not base64-encoded text")]
     UndecodableAuth {
-        /// The entry's key.
+        /// The entry's key, userinfo redacted.
         key: String,
     },
     /// `auth` decodes to text without the `username:password` colon.
     #[error("entry {key:?}: \"auth\" does not decode to username:password (no colon)")]
     AuthWithoutColon {
-        /// The entry's key.
+        /// The entry's key, userinfo redacted.
         key: String,
     },
     /// A username (from `auth` or `username`) that docker would reject.
     #[error("entry {key:?}: {problem}")]
     Username {
-        /// The entry's key.
+        /// The entry's key, userinfo redacted.
         key: String,
         /// What is wrong with the username.
         problem: UsernameError,
@@ -97,13 +99,13 @@ pub enum ImportError {
     /// `username` without `password`, or the reverse.
     #[error("entry {key:?}: has a username or a password but not both")]
     IncompleteBasicAuth {
-        /// The entry's key.
+        /// The entry's key, userinfo redacted.
         key: String,
     },
     /// The entry's key is not a registry address.
     #[error("entry {key:?}: {problem}")]
     Key {
-        /// The entry's key.
+        /// The entry's key, userinfo redacted.
         key: String,
         /// What is wrong with it.
         problem: AddressError,
@@ -111,9 +113,9 @@ pub enum ImportError {
     /// Two keys of the file normalize to the same registry key.
     #[error("entries {first:?} and {second:?} both mean {key:?}; keep one of them")]
     DuplicateKey {
-        /// The first key as written.
+        /// The first key as written, userinfo redacted.
         first: String,
-        /// The second key as written.
+        /// The second key as written, userinfo redacted.
         second: String,
         /// The normalized key they share.
         key: String,
@@ -131,17 +133,20 @@ pub fn parse_docker_config(
     let mut seen: BTreeMap<RegistryKey, String> = BTreeMap::new();
     let mut out = Vec::new();
     for (written_key, raw) in entries {
-        let Some(credential) = parse_entry(&written_key, raw)? else {
+        // Every message about this entry names it by `shown`, never by the raw key, which may
+        // hold a password (`https://user:pass@host`).
+        let shown = redact_userinfo(&written_key).into_owned();
+        let Some(credential) = parse_entry(&shown, raw)? else {
             continue;
         };
         let key = RegistryKey::parse(&written_key).map_err(|problem| ImportError::Key {
-            key: written_key.clone(),
+            key: shown.clone(),
             problem,
         })?;
-        if let Some(first) = seen.insert(key.clone(), written_key.clone()) {
+        if let Some(first) = seen.insert(key.clone(), shown.clone()) {
             return Err(ImportError::DuplicateKey {
                 first,
-                second: written_key,
+                second: shown,
                 key: key.as_str().to_owned(),
             });
         }
@@ -290,13 +295,15 @@ impl<'de> Visitor<'de> for Auths<'_> {
         let mut keys = BTreeSet::new();
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
+            // Messages name the entry by its key with any credentials redacted.
+            let shown = redact_userinfo(&key).into_owned();
             if !keys.insert(key.clone()) {
                 return Err(refuse(
                     &mut self.0.problem,
-                    ImportError::DuplicateEntry { key },
+                    ImportError::DuplicateEntry { key: shown },
                 ));
             }
-            self.0.entry = Some(key.clone());
+            self.0.entry = Some(shown);
             let value: &'de RawValue = map.next_value()?;
             self.0.entry = None;
             entries.push((key, value));
@@ -374,7 +381,8 @@ impl<'de> Visitor<'de> for EntryFields<'_> {
 }
 
 /// One entry → its credential. Token fields win over basic auth, as the clients that read
-/// them do (e.g. Azure's `auth` placeholder next to an `identitytoken`).
+/// them do (e.g. Azure's `auth` placeholder next to an `identitytoken`). `key` is the entry's
+/// key as errors show it (redacted).
 fn parse_entry(key: &str, raw: &RawValue) -> Result<Option<ResolvedCredential>, ImportError> {
     let mut problem = None;
     let mut deserializer = serde_json::Deserializer::from_str(raw.get());
