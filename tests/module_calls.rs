@@ -705,3 +705,32 @@ fn exactly_the_functions_that_read_a_secret_are_never_cached() {
         );
     }
 }
+
+#[test]
+fn registries_refuses_what_secret_refuses() {
+    let mut m = Module::register();
+    let state = auth(
+        &mut m,
+        &json!({}),
+        "quay.io/a",
+        "me",
+        "namespace-sentinel-a",
+    );
+    let state = auth(&mut m, &state, "quay.io/b", "me", "namespace-sentinel-b");
+    let secret = m.err("secret", &state, vec![]);
+    let registries = m.err("registries", &state, vec![]);
+    assert!(
+        secret.starts_with("secret: the keys [\"quay.io/a\", \"quay.io/b\"] all scope host"),
+        "{secret}"
+    );
+    assert_eq!(
+        registries.strip_prefix("registries: "),
+        secret.strip_prefix("secret: ")
+    );
+    // With a host-level key both agree again.
+    let state = auth(&mut m, &state, "quay.io", "me", "namespace-sentinel-host");
+    assert_eq!(
+        m.ok("registries", &state, vec![]),
+        json!(["quay.io", "quay.io/a", "quay.io/b"])
+    );
+}

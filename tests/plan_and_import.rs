@@ -57,7 +57,7 @@ fn removing_without_imports_leaves_no_trace() {
     plan.remove(key("https://index.docker.io/v1/"));
     plan.remove(key("quay.io"));
     assert_eq!(plan.steps().len(), 1);
-    assert_eq!(plan.keys(vec![]).unwrap(), vec!["ghcr.io".to_owned()]);
+    assert_eq!(plan.keys(vec![]).unwrap(), [key("ghcr.io")]);
 }
 
 #[test]
@@ -84,10 +84,7 @@ fn imports_merge_in_call_order() {
     );
     assert_eq!(
         plan.keys(vec![Plaintext::new(imported)]).unwrap(),
-        vec![
-            "ghcr.io".to_owned(),
-            "https://index.docker.io/v1/".to_owned()
-        ]
+        [key("ghcr.io"), key("https://index.docker.io/v1/")]
     );
 }
 

@@ -9,7 +9,9 @@ use registry_config::core::address::RegistryKey;
 use registry_config::core::credential::{Credential, Username, UsernameError};
 use registry_config::core::plaintext::Plaintext;
 use registry_config::core::plan::Plan;
-use registry_config::core::render::{render, RenderError, ResolvedEntries, MAX_CONFIG_BYTES};
+use registry_config::core::render::{
+    render, rendered_len, RenderError, ResolvedEntries, MAX_CONFIG_BYTES,
+};
 
 /// Builds a plan from `(address, username, password)` triples and resolves it with the passwords
 /// (the plan's handles are the passwords themselves, as plaintext stand-ins).
@@ -541,5 +543,30 @@ proptest! {
                 prop_assert!(!format!("{error} {error:?}").contains(after), "{}", error);
             }
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The size check before rendering uses the exact length: any escaping serde_json does
+    /// (quotes, backslashes, control characters, non-ASCII) is counted right, so the output
+    /// buffer is never reallocated and the limit is never misjudged.
+    #[test]
+    fn the_size_computed_before_rendering_is_the_rendered_size(
+        tokens in proptest::collection::vec(("[a-z]{1,8}", any::<String>(), 0..3u8), 0..8)
+    ) {
+        let mut entries = ResolvedEntries::new();
+        for (host, secret, kind) in &tokens {
+            let key = RegistryKey::parse(&format!("{host}.example.com")).unwrap();
+            let secret = Plaintext::new(format!("x{secret}"));
+            let credential = match kind {
+                0 => Credential::Basic { username: Username::parse("me").unwrap(), password: secret },
+                1 => Credential::IdentityToken(secret),
+                _ => Credential::RegistryToken(secret),
+            };
+            entries.insert(key, credential);
+        }
+        prop_assert_eq!(rendered_len(&entries), render(&entries).unwrap().len());
     }
 }

@@ -10,7 +10,7 @@ use crate::chain;
 use crate::core::credential::Credential;
 use crate::core::naming::{secret_name, SecretPrefix};
 use crate::core::plan::{Plan, Step};
-use crate::core::render::{render, ResolvedEntries};
+use crate::core::render::{check_namespaces, render, ResolvedEntries};
 use crate::error::{ArgumentProblem, ConfigProblem, EngineProblem, Error, Function, Result};
 
 /// A registry credential set that renders to a Docker-style `config.json` Secret.
@@ -95,9 +95,12 @@ impl RegistryConfig {
             graphql::read_plaintexts(&dag.graphql_client, &self.plan.import_handles(), None)
                 .await
                 .map_err(|failure| read_error(F, failure))?;
-        self.plan
+        let keys = self
+            .plan
             .keys(configs)
-            .map_err(|problem| Error::config(F, problem))
+            .map_err(|problem| Error::config(F, problem))?;
+        check_namespaces(&keys).map_err(|problem| Error::config(F, problem))?;
+        Ok(keys.iter().map(|key| key.as_str().to_owned()).collect())
     }
 
     /// Renders the config and returns it as a Secret named `registry-config-<digest>`.

@@ -225,7 +225,7 @@ impl<H> Plan<H> {
 
     /// The final normalized keys, sorted, given the plaintexts of [`Plan::import_handles`]. Reads
     /// no password: only imported configs are needed to know the keys.
-    pub fn keys(&self, imported_configs: Vec<Plaintext>) -> Result<Vec<String>, ResolveError> {
+    pub fn keys(&self, imported_configs: Vec<Plaintext>) -> Result<Vec<RegistryKey>, ResolveError> {
         let expected = self.import_handles().len();
         if imported_configs.len() != expected {
             return Err(ResolveError::Count {
@@ -239,10 +239,10 @@ impl<H> Plan<H> {
         for step in &self.steps {
             match step {
                 Step::Set { key, .. } => {
-                    keys.insert(key.as_str().to_owned());
+                    keys.insert(key.clone());
                 }
                 Step::Remove { key } => {
-                    keys.remove(key.as_str());
+                    keys.remove(key);
                 }
                 Step::Import { .. } => {
                     import_index += 1;
@@ -253,7 +253,7 @@ impl<H> Plan<H> {
                                 problem,
                             }
                         })?;
-                        keys.extend(imported.into_iter().map(|(key, _)| key.as_str().to_owned()));
+                        keys.extend(imported.into_iter().map(|(key, _)| key));
                     }
                 }
             }

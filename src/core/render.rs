@@ -87,9 +87,18 @@ pub enum RenderError {
 /// Renders the entries into `config.json` bytes, after checking the namespace rule, that no
 /// secret is blank, and the size limit. Intermediate buffers holding secrets are wiped.
 pub fn render(entries: &ResolvedEntries) -> Result<RenderedConfig, RenderError> {
-    check_namespaces(entries)?;
+    check_namespaces(entries.keys())?;
     check_blank_secrets(entries)?;
 
+    // The exact size is known without building anything: refuse an oversized config before
+    // any secret is copied, and size the output buffer exactly so that it never reallocates
+    // (which would leave an unwiped copy of the secrets in freed memory).
+    let size = rendered_len(entries);
+    if size > MAX_CONFIG_BYTES {
+        return Err(RenderError::TooLarge {
+            kib: size.div_ceil(1024),
+        });
+    }
     let auths: Vec<Option<Zeroizing<String>>> = entries
         .values()
         .map(|credential| match credential {
@@ -122,28 +131,52 @@ pub fn render(entries: &ResolvedEntries) -> Result<RenderedConfig, RenderError> 
             })
             .collect(),
     };
-
-    // JSON escaping grows a string at most six-fold; reserving that bound up front means the
-    // buffer never reallocates, so no unwiped copy of a secret is left behind in freed memory.
-    let bound = 16
-        + entries
-            .iter()
-            .zip(&auths)
-            .map(|((key, credential), auth)| {
-                let secret_len = auth
-                    .as_ref()
-                    .map_or(credential.secret().expose().len(), |a| a.len());
-                6 * (key.as_str().len() + secret_len) + 32
-            })
-            .sum::<usize>();
-    let mut out = Zeroizing::new(Vec::with_capacity(bound));
+    let mut out = Zeroizing::new(Vec::with_capacity(size));
     serde_json::to_writer(&mut *out, &file).map_err(|_| RenderError::Serialization)?;
-    if out.len() > MAX_CONFIG_BYTES {
-        return Err(RenderError::TooLarge {
-            kib: out.len().div_ceil(1024),
-        });
+    if out.len() != size {
+        return Err(RenderError::Serialization);
     }
     Ok(RenderedConfig(out))
+}
+
+/// The exact length in bytes of what [`render`] writes for `entries`, computed from the lengths
+/// of the keys and secrets without copying any of them.
+pub fn rendered_len(entries: &ResolvedEntries) -> usize {
+    const ENVELOPE: usize = r#"{"auths":{}}"#.len();
+    const BASIC: usize = r#"{"auth":""}"#.len();
+    // Around the escaped token, whose length counts its quotes (`registrytoken` is as long).
+    const TOKEN: usize = r#"{"identitytoken":}"#.len();
+    let body = |credential: &ResolvedCredential| match credential {
+        Credential::Basic { username, password } => BASIC.saturating_add(
+            base64::encoded_len(username.as_str().len() + 1 + password.expose().len(), true)
+                .unwrap_or(usize::MAX / 4),
+        ),
+        Credential::IdentityToken(token) | Credential::RegistryToken(token) => {
+            TOKEN.saturating_add(escaped_len(token.expose()))
+        }
+    };
+    let entries_len = entries.iter().fold(0usize, |total, (key, credential)| {
+        // `"key":body`
+        total
+            .saturating_add(escaped_len(key.as_str()) + 1)
+            .saturating_add(body(credential))
+    });
+    ENVELOPE
+        .saturating_add(entries_len)
+        .saturating_add(entries.len().saturating_sub(1))
+}
+
+/// The length of `text` as a JSON string literal, quotes included, as serde_json escapes it:
+/// `"` and `\` and the short control escapes take two bytes, other control characters six.
+fn escaped_len(text: &str) -> usize {
+    2 + text
+        .bytes()
+        .map(|byte| match byte {
+            b'"' | b'\\' | b'\x08' | b'\x0c' | b'\n' | b'\r' | b'\t' => 2,
+            0x00..=0x1f => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
 }
 
 /// `base64(username ":" password)` in wiped buffers sized exactly.
@@ -181,10 +214,14 @@ fn check_blank_secrets(entries: &ResolvedEntries) -> Result<(), RenderError> {
     }
 }
 
-/// Rejects a host that has two or more namespace keys and no host-level key.
-fn check_namespaces(entries: &ResolvedEntries) -> Result<(), RenderError> {
+/// Rejects a host that has two or more namespace keys and no host-level key (docker, oras and
+/// crane would pick one at random). `registries` applies it too, so it never lists a set of keys
+/// that `secret` refuses.
+pub fn check_namespaces<'a>(
+    keys: impl IntoIterator<Item = &'a RegistryKey>,
+) -> Result<(), RenderError> {
     let mut by_host: BTreeMap<&str, (bool, Vec<String>)> = BTreeMap::new();
-    for key in entries.keys() {
+    for key in keys {
         let (has_host_key, namespaced) = by_host.entry(key.host()).or_default();
         match key.namespace() {
             None => *has_host_key = true,
