@@ -120,7 +120,7 @@ const fn defaulted(
     }
 }
 
-const ADDRESS: &str = "Registry address: a host such as \"ghcr.io\" or \"localhost:5000\", optionally with http:// or https://, or a namespace such as \"quay.io/org\" (honoured as a scope by skopeo/podman only). Docker Hub aliases (docker.io, index.docker.io, registry-1.docker.io) become \"https://index.docker.io/v1/\", the only key every tool finds. Image references with a tag or digest are rejected.";
+const ADDRESS: &str = "Registry address: a host such as \"ghcr.io\" or \"localhost:5000\", optionally with http:// or https://, or a namespace such as \"quay.io/org\" (honoured as a scope by skopeo/podman only). Docker Hub aliases (docker.io, index.docker.io, registry-1.docker.io) become \"https://index.docker.io/v1/\", the only key every tool finds. Addresses with credentials (user:pass@host) and image references with a tag or digest are rejected.";
 const CONTAINER: &str = "The container to add the credentials to.";
 const OWNER: &str = "Owner of the mounted file as user, uid, user:group or uid:gid; empty keeps root. Set it for images that run as a non-root user.";
 
@@ -132,7 +132,7 @@ const REGISTRY_CONFIG_FUNCTIONS: &[Function] = &[
         returns: Type::RegistryConfig,
         args: &[
             required("address", Type::String, ADDRESS),
-            required("username", Type::String, "Username. Must not be empty or contain ':' (docker splits the auth value at the first colon)."),
+            required("username", Type::String, "Username. Must not be empty, contain ':' (docker splits the auth value at the first colon), control, invisible or bidirectional characters, or start or end with whitespace."),
             required("secret", Type::Secret, "Password or access token."),
         ],
         cache: CachePolicy::Default,
