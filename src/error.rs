@@ -8,7 +8,9 @@
 
 use std::fmt;
 
-use crate::client::options::MAX_PATH_LEN;
+pub use crate::names::Function;
+
+use crate::client::validate::MAX_PATH_LEN;
 use crate::core::address::AddressError;
 use crate::core::credential::UsernameError;
 use crate::core::naming::{NamingError, PrefixError};
@@ -17,61 +19,6 @@ use crate::core::render::RenderError;
 
 /// Result alias for this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// The API function an error comes from, displayed with its Dagger (GraphQL) name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Function {
-    /// `withRegistryAuth` / `with_registry_auth`.
-    WithRegistryAuth,
-    /// `withoutRegistryAuth` / `without_registry_auth`.
-    WithoutRegistryAuth,
-    /// `withIdentityToken` / `with_identity_token`.
-    WithIdentityToken,
-    /// `withRegistryToken` / `with_registry_token`.
-    WithRegistryToken,
-    /// `withDockerConfig` / `with_docker_config`.
-    WithDockerConfig,
-    /// `registries`.
-    Registries,
-    /// `secret` / `secret_named`.
-    Secret,
-    /// `mountSecret` / `mount_secret`.
-    MountSecret,
-    /// `mountDockerConfig` / `mount_docker_config`.
-    MountDockerConfig,
-    /// `secretVariable` / `secret_variable`.
-    SecretVariable,
-    /// `secretMount` (the Go-module-compatible mount builder).
-    SecretMount,
-    /// `SecretMount.mount`.
-    SecretMountMount,
-}
-
-impl Function {
-    /// The Dagger API name.
-    pub fn api_name(self) -> &'static str {
-        match self {
-            Function::WithRegistryAuth => "withRegistryAuth",
-            Function::WithoutRegistryAuth => "withoutRegistryAuth",
-            Function::WithIdentityToken => "withIdentityToken",
-            Function::WithRegistryToken => "withRegistryToken",
-            Function::WithDockerConfig => "withDockerConfig",
-            Function::Registries => "registries",
-            Function::Secret => "secret",
-            Function::MountSecret => "mountSecret",
-            Function::MountDockerConfig => "mountDockerConfig",
-            Function::SecretVariable => "secretVariable",
-            Function::SecretMount => "secretMount",
-            Function::SecretMountMount => "SecretMount.mount",
-        }
-    }
-}
-
-impl fmt::Display for Function {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.api_name())
-    }
-}
 
 /// Everything that can go wrong, with enough context to fix it and nothing secret.
 #[derive(Debug, thiserror::Error)]

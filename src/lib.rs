@@ -4,18 +4,26 @@
 //! containers — Helm, oras, crane, skopeo, docker/buildx, kaniko, regctl — delivered as Dagger
 //! Secrets, so credentials never reach an image layer, the layer cache, a log or a trace.
 //!
-//! The crate has three layers:
-//! - [`core`]: pure and deterministic — registry key normalization, credentials, the ordered
+//! The library is [`RegistryConfig`] with its option structs ([`opts`]), its [`Error`] and the
+//! default locations. Underneath, and public only for the module binary, the tests and the
+//! benchmarks:
+//! - `core`: pure and deterministic — registry key normalization, credentials, the ordered
 //!   credential plan, rendering, imported configs and secret naming;
-//! - [`RegistryConfig`] (in `client`): the library for Rust pipelines on the `dagger-sdk` crate;
-//! - [`module`]: the Dagger module protocol, a thin layer that the `registry-config` binary runs.
+//! - `module`: the Dagger module protocol, a thin layer over the library that the
+//!   `registry-config` binary runs.
 
-mod chain;
-pub mod client;
+mod builders;
+mod client;
+#[doc(hidden)]
 pub mod core;
 pub mod error;
+mod graphql;
+#[doc(hidden)]
 pub mod module;
+mod names;
 
-pub use client::options::{DEFAULT_CONFIG_PATH, DEFAULT_DOCKER_CONFIG_DIR, DEFAULT_VARIABLE};
-pub use client::RegistryConfig;
+pub use client::opts;
+pub use client::validate::{DEFAULT_CONFIG_PATH, DEFAULT_DOCKER_CONFIG_DIR, DEFAULT_VARIABLE};
+pub use client::{RegistryConfig, SecretMount};
 pub use error::{Error, Result};
+pub use names::Function;

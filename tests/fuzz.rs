@@ -9,6 +9,7 @@ use proptest::test_runner::{Config, TestRunner};
 use registry_config::core::address::RegistryKey;
 use registry_config::core::import::parse_docker_config;
 use registry_config::module::state::{decode_config, decode_secret_mount, encode_config};
+use registry_config::Function;
 use serde_json::{json, Value};
 
 fn cases() -> u32 {
@@ -162,13 +163,13 @@ fn fuzz_imported_config_parsing() {
 #[ignore = "fuzzing: run with scripts/fuzz.sh"]
 fn fuzz_state_decoding() {
     fuzz("state (arbitrary JSON)", json_value(), |value| {
-        if let Ok(plan) = decode_config(&value) {
+        if let Ok(plan) = decode_config(Function::Secret, &value) {
             // Whatever decodes re-encodes to a state that decodes to the same plan.
             let encoded = encode_config(&plan).unwrap();
-            prop_assert_eq!(decode_config(&encoded).unwrap(), plan);
+            prop_assert_eq!(decode_config(Function::Secret, &encoded).unwrap(), plan);
         }
-        let _ = decode_config(&json!({ "steps": value }));
-        let _ = decode_secret_mount(&value);
+        let _ = decode_config(Function::Secret, &json!({ "steps": value }));
+        let _ = decode_secret_mount(Function::SecretMountMount, &value);
         Ok(())
     });
     let step = (
@@ -192,7 +193,7 @@ fn fuzz_state_decoding() {
             .into_iter()
             .map(|(kind, key, username, secret)| json!({"kind": kind, "key": key, "username": username, "secret": secret}))
             .collect();
-            let _ = decode_config(&json!({ "steps": steps }));
+            let _ = decode_config(Function::Secret, &json!({ "steps": steps }));
             Ok(())
         },
     );

@@ -8,6 +8,7 @@ use base64::Engine as _;
 use dagger_sdk::{Container, Id, Query, Secret, Selection};
 use engine_double::EngineDouble;
 use registry_config::module::{EngineClient, Session};
+use registry_config::opts::MountSecretOpts;
 use registry_config::RegistryConfig;
 
 fn connect(engine: &EngineDouble) -> Query {
@@ -134,10 +135,7 @@ async fn mounts_are_lazy_containers_with_the_secret_mounted() {
         .unwrap();
     let container: Container = dag.r#ref(Id(engine.new_container()));
 
-    let mounted = config
-        .mount_docker_config(&dag, &container, "/root/.docker", "")
-        .await
-        .unwrap();
+    let mounted = config.mount_docker_config(&dag, &container).await.unwrap();
     let record = engine.container(&mounted.id().await.unwrap().0).unwrap();
     assert_eq!(record.env["DOCKER_CONFIG"], "/root/.docker");
     let plaintext = engine
@@ -152,10 +150,7 @@ async fn mounts_are_lazy_containers_with_the_secret_mounted() {
         )
     );
 
-    let variable = config
-        .secret_variable(&dag, &container, "DOCKER_AUTH_CONFIG")
-        .await
-        .unwrap();
+    let variable = config.secret_variable(&dag, &container).await.unwrap();
     let record = engine.container(&variable.id().await.unwrap().0).unwrap();
     assert!(record.secret_env.contains_key("DOCKER_AUTH_CONFIG"));
     assert_schema_valid(&engine);
@@ -210,9 +205,14 @@ async fn mount_secret_applies_a_mode_without_an_owner_and_refuses_what_the_engin
         .with_registry_auth("ghcr.io", "me", token)
         .unwrap();
     let container: Container = dag.r#ref(Id(engine.new_container()));
+    let opts = |mode| MountSecretOpts {
+        path: Some("/cfg/config.json"),
+        mode,
+        ..Default::default()
+    };
 
     let mounted = config
-        .mount_secret(&dag, &container, "/cfg/config.json", "", Some(0o444))
+        .mount_secret_opts(&dag, &container, opts(Some(0o444)))
         .await
         .unwrap();
     let record = engine.container(&mounted.id().await.unwrap().0).unwrap();
@@ -232,7 +232,7 @@ async fn mount_secret_applies_a_mode_without_an_owner_and_refuses_what_the_engin
     ] {
         engine.reset_log();
         let Err(error) = config
-            .mount_secret(&dag, &container, "/cfg/config.json", "", Some(mode))
+            .mount_secret_opts(&dag, &container, opts(Some(mode)))
             .await
         else {
             panic!("mode {mode} must be refused");

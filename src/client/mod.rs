@@ -1,9 +1,11 @@
 //! The Dagger-facing library: [`RegistryConfig`] over the `dagger-sdk` crate's client.
 
-mod graphql;
-pub mod options;
+mod engine;
+pub mod opts;
 mod registry_config;
+mod secret_mount;
+pub mod validate;
 
-pub(crate) use graphql::{resolve_id, string_literal, take_leaf_string};
-pub(crate) use registry_config::mount;
+pub(crate) use engine::resolve_id;
 pub use registry_config::RegistryConfig;
+pub use secret_mount::SecretMount;

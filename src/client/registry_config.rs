@@ -4,14 +4,18 @@ use std::fmt;
 
 use dagger_sdk::{Container, ContainerWithMountedSecretOpts, Id, Query, Secret};
 
-use super::graphql;
-use super::options;
-use crate::chain;
+use super::engine::{self, ReadFailure};
+use super::opts::{
+    MountDockerConfigOpts, MountSecretOpts, SecretMountOpts, SecretOpts, SecretVariableOpts,
+};
+use super::secret_mount::SecretMount;
+use super::validate::{self, DEFAULT_CONFIG_PATH, DEFAULT_DOCKER_CONFIG_DIR, DEFAULT_VARIABLE};
+use crate::builders;
 use crate::core::credential::Credential;
 use crate::core::naming::{secret_name, SecretPrefix};
 use crate::core::plan::{Plan, Step};
 use crate::core::render::{check_namespaces, render, ResolvedEntries};
-use crate::error::{ArgumentProblem, ConfigProblem, EngineProblem, Error, Function, Result};
+use crate::error::{ArgumentProblem, ConfigProblem, Error, Function, Result};
 
 /// A registry credential set that renders to a Docker-style `config.json` Secret.
 ///
@@ -27,7 +31,7 @@ use crate::error::{ArgumentProblem, ConfigProblem, EngineProblem, Error, Functio
 /// let helm = dag.container().from("alpine/helm:3.17.0");
 /// let helm = RegistryConfig::new()
 ///     .with_registry_auth("ghcr.io", "me", token)?
-///     .mount_docker_config(&dag, &helm, "/root/.docker", "")
+///     .mount_docker_config(&dag, &helm)
 ///     .await?;
 /// # let _ = helm;
 /// # Ok(())
@@ -57,23 +61,23 @@ impl RegistryConfig {
         username: &str,
         secret: Secret,
     ) -> Result<Self> {
-        chain::with_registry_auth(&self.plan, address, username, secret).map(Self::from_plan)
+        builders::with_registry_auth(&self.plan, address, username, secret).map(Self::from_plan)
     }
 
     /// Removes the entry whose normalized key matches `address` (also one an earlier
     /// `with_docker_config` brings in); a no-op when there is none.
     pub fn without_registry_auth(&self, address: &str) -> Result<Self> {
-        chain::without_registry_auth(&self.plan, address).map(Self::from_plan)
+        builders::without_registry_auth(&self.plan, address).map(Self::from_plan)
     }
 
     /// Adds an OAuth2 refresh token for `address`, rendered as `identitytoken`.
     pub fn with_identity_token(&self, address: &str, token: Secret) -> Result<Self> {
-        chain::with_identity_token(&self.plan, address, token).map(Self::from_plan)
+        builders::with_identity_token(&self.plan, address, token).map(Self::from_plan)
     }
 
     /// Adds a bearer token for `address`, rendered as `registrytoken`.
     pub fn with_registry_token(&self, address: &str, token: Secret) -> Result<Self> {
-        chain::with_registry_token(&self.plan, address, token).map(Self::from_plan)
+        builders::with_registry_token(&self.plan, address, token).map(Self::from_plan)
     }
 
     /// Merges the `auths` of an existing `config.json` (e.g. `dag.secret("file:…/config.json")`)
@@ -81,177 +85,218 @@ impl RegistryConfig {
     /// by it. `credsStore`/`credHelpers` are dropped (no helper exists inside a container). The
     /// file is parsed when the config is rendered.
     pub fn with_docker_config(&self, config: Secret) -> Self {
-        Self::from_plan(chain::with_docker_config(&self.plan, config))
+        Self::from_plan(builders::with_docker_config(&self.plan, config))
     }
 
     /// The normalized keys, sorted. Reads only imported configs (never a password), and makes no
     /// request at all when nothing is imported.
     pub async fn registries(&self, dag: &Query) -> Result<Vec<String>> {
         const F: Function = Function::Registries;
-        self.plan
-            .check_bounds()
-            .map_err(|problem| Error::config(F, problem))?;
-        let configs =
-            graphql::read_plaintexts(&dag.graphql_client, &self.plan.import_handles(), None)
-                .await
-                .map_err(|failure| read_error(F, failure))?;
-        let keys = self
-            .plan
-            .keys(configs)
-            .map_err(|problem| Error::config(F, problem))?;
+        let config_error = |problem| Error::config(F, problem);
+        self.plan.check_bounds().map_err(config_error)?;
+        let imports = self.plan.import_handles();
+        let configs = engine::read_plaintexts(&dag.graphql_client, &imports, None)
+            .await
+            .map_err(|failure| read_error(F, failure))?;
+        let keys = self.plan.keys(configs).map_err(config_error)?;
         check_namespaces(&keys).map_err(|problem| Error::config(F, problem))?;
         Ok(keys.iter().map(|key| key.as_str().to_owned()).collect())
     }
 
     /// Renders the config and returns it as a Secret named `registry-config-<digest>`.
     pub async fn secret(&self, dag: &Query) -> Result<Secret> {
-        self.secret_named(dag, "").await
+        self.secret_opts(dag, SecretOpts::default()).await
     }
 
-    /// Like [`RegistryConfig::secret`] with `name` as the name's prefix (`<name>-<digest>`; the
-    /// digest keeps different contents from ever sharing a name). `""` means the default prefix.
-    pub async fn secret_named(&self, dag: &Query, name: &str) -> Result<Secret> {
-        let id = self.secret_id(dag, Function::Secret, name, None).await?;
+    /// Like [`RegistryConfig::secret`] with options: `name` is the name's prefix
+    /// (`<name>-<digest>`; the digest keeps different contents from ever sharing a name).
+    pub async fn secret_opts(&self, dag: &Query, opts: SecretOpts<'_>) -> Result<Secret> {
+        let id = self.secret_id(dag, opts).await?;
         Ok(dag.r#ref(id))
     }
 
-    /// Mounts the config read-only at `path` (e.g. [`options::DEFAULT_CONFIG_PATH`]). `owner`
-    /// (`""` = root) makes it readable for non-root images; `mode` (1 to 0o777, with or without
-    /// an owner) replaces the default 0o400.
-    pub async fn mount_secret(
+    /// [`RegistryConfig::secret_opts`] as the Secret's ID (the module returns IDs).
+    pub(crate) async fn secret_id(&self, dag: &Query, opts: SecretOpts<'_>) -> Result<Id> {
+        const F: Function = Function::Secret;
+        let prefix = parse_prefix(F, "name", opts.name)?;
+        let entries = self.resolve(dag, F, None).await?;
+        store(dag, F, &prefix, entries).await
+    }
+
+    /// Mounts the config read-only at [`DEFAULT_CONFIG_PATH`], owned by root, mode 0o400.
+    pub async fn mount_secret(&self, dag: &Query, container: &Container) -> Result<Container> {
+        self.mount_secret_opts(dag, container, MountSecretOpts::default())
+            .await
+    }
+
+    /// Mounts the config read-only at `path`; `owner` makes it readable for non-root images and
+    /// `mode` (1 to 0o777, with or without an owner) replaces the default 0o400.
+    pub async fn mount_secret_opts(
         &self,
         dag: &Query,
         container: &Container,
-        path: &str,
-        owner: &str,
-        mode: Option<i64>,
+        opts: MountSecretOpts<'_>,
     ) -> Result<Container> {
         const F: Function = Function::MountSecret;
-        let path = options::mount_path(path).map_err(|p| Error::argument(F, "path", p))?;
-        let owner = options::owner(owner).map_err(|p| Error::argument(F, "owner", p))?;
-        let mode = options::mode(mode).map_err(|p| Error::argument(F, "mode", p))?;
-        let id = self.secret_id(dag, F, "", Some(container)).await?;
+        let argument = |name| move |problem| Error::argument(F, name, problem);
+        let path = validate::mount_path(opts.path.unwrap_or(DEFAULT_CONFIG_PATH))
+            .map_err(argument("path"))?;
+        let owner = validate::owner(opts.owner).map_err(argument("owner"))?;
+        let mode = validate::mode(opts.mode).map_err(argument("mode"))?;
+        let entries = self.resolve(dag, F, Some(container)).await?;
+        let id = store(dag, F, &SecretPrefix::default(), entries).await?;
         Ok(mount(container, path, id, owner, mode))
     }
 
-    /// Mounts the config at `<dir>/config.json` and sets `DOCKER_CONFIG=<dir>`, the one place
-    /// docker, buildx, helm (fallback), oras, crane, skopeo (fallback), kaniko and regctl all read.
+    /// Mounts the config at `/root/.docker/config.json` and sets `DOCKER_CONFIG=/root/.docker`,
+    /// the one place docker, buildx, helm (fallback), oras, crane, skopeo (fallback), kaniko and
+    /// regctl all read.
     pub async fn mount_docker_config(
         &self,
         dag: &Query,
         container: &Container,
-        dir: &str,
-        owner: &str,
     ) -> Result<Container> {
-        const F: Function = Function::MountDockerConfig;
-        let dir = options::config_dir(dir).map_err(|p| Error::argument(F, "dir", p))?;
-        let owner = options::owner(owner).map_err(|p| Error::argument(F, "owner", p))?;
-        let id = self.secret_id(dag, F, "", Some(container)).await?;
-        Ok(
-            mount(container, &format!("{dir}/config.json"), id, owner, None)
-                .with_env_variable("DOCKER_CONFIG", dir),
-        )
+        self.mount_docker_config_opts(dag, container, MountDockerConfigOpts::default())
+            .await
     }
 
-    /// Sets the config as the secret variable `name` (default `DOCKER_AUTH_CONFIG`, read by the
-    /// docker CLI ≥ 28.3 with no file at all). Fails if the config holds token entries, which
-    /// that variable cannot carry.
-    pub async fn secret_variable(
+    /// Like [`RegistryConfig::mount_docker_config`] in another directory or for another owner.
+    pub async fn mount_docker_config_opts(
         &self,
         dag: &Query,
         container: &Container,
-        name: &str,
+        opts: MountDockerConfigOpts<'_>,
+    ) -> Result<Container> {
+        const F: Function = Function::MountDockerConfig;
+        let dir = validate::config_dir(opts.dir.unwrap_or(DEFAULT_DOCKER_CONFIG_DIR))
+            .map_err(|p| Error::argument(F, "dir", p))?;
+        let owner = validate::owner(opts.owner).map_err(|p| Error::argument(F, "owner", p))?;
+        let entries = self.resolve(dag, F, Some(container)).await?;
+        let id = store(dag, F, &SecretPrefix::default(), entries).await?;
+        let path = format!("{dir}/config.json");
+        Ok(mount(container, &path, id, owner, None).with_env_variable("DOCKER_CONFIG", dir))
+    }
+
+    /// Sets the config as the secret variable `DOCKER_AUTH_CONFIG` (read by the docker CLI ≥ 28.3
+    /// with no file at all). Fails if the config holds token entries, which that variable
+    /// cannot carry.
+    pub async fn secret_variable(&self, dag: &Query, container: &Container) -> Result<Container> {
+        self.secret_variable_opts(dag, container, SecretVariableOpts::default())
+            .await
+    }
+
+    /// Like [`RegistryConfig::secret_variable`] under another variable name.
+    pub async fn secret_variable_opts(
+        &self,
+        dag: &Query,
+        container: &Container,
+        opts: SecretVariableOpts<'_>,
     ) -> Result<Container> {
         const F: Function = Function::SecretVariable;
-        let name = options::env_name(name).map_err(|p| Error::argument(F, "name", p))?;
-        let prefix = parse_prefix(F, "")?;
+        let name = validate::env_name(opts.name.unwrap_or(DEFAULT_VARIABLE))
+            .map_err(|p| Error::argument(F, "name", p))?;
         let entries = self.resolve(dag, F, Some(container)).await?;
         if let Some((key, _)) = entries.iter().find(|(_, credential)| credential.is_token()) {
+            let key = key.as_str().to_owned();
             return Err(Error::config(
                 F,
-                ConfigProblem::TokenInSecretVariable {
-                    key: key.as_str().to_owned(),
-                },
+                ConfigProblem::TokenInSecretVariable { key },
             ));
         }
-        let id = store(dag, F, &prefix, entries).await?;
+        let id = store(dag, F, &SecretPrefix::default(), entries).await?;
         Ok(container.with_secret_variable(name, id))
     }
 
-    /// Renders and stores the config with `setSecret`, returning the Secret's ID. Used by the
-    /// module, which returns IDs rather than lazy objects. A `container` the secret is for is
-    /// checked in the same request that reads the plaintexts.
-    pub(crate) async fn secret_id(
-        &self,
-        dag: &Query,
-        function: Function,
-        name: &str,
-        container: Option<&Container>,
-    ) -> Result<Id> {
-        let prefix = parse_prefix(function, name)?;
-        let entries = self.resolve(dag, function, container).await?;
-        store(dag, function, &prefix, entries).await
+    /// Prepares a mount at `path` to apply later with [`SecretMount::mount`] (the Go module's
+    /// `secretMount`), with the defaults.
+    pub fn secret_mount(&self, path: &str) -> Result<SecretMount> {
+        self.secret_mount_opts(path, SecretMountOpts::default())
     }
 
-    /// Like [`RegistryConfig::secret_id`], but `None` (and no `setSecret`) when the config has no
-    /// entries — `skipOnEmpty` — deciding that from the same single plaintext read.
-    pub(crate) async fn secret_id_unless_empty(
+    /// Like [`RegistryConfig::secret_mount`] with options. Everything is validated now, so
+    /// applying the mount can only fail on what needs the secrets.
+    pub fn secret_mount_opts(&self, path: &str, opts: SecretMountOpts<'_>) -> Result<SecretMount> {
+        SecretMount::new(self.clone(), path, opts, Function::SecretMount)
+    }
+
+    /// [`RegistryConfig::secret_mount_opts`] with errors that name `function` (the module
+    /// re-validates a stored mount in `SecretMount.mount`).
+    pub(crate) fn prepared_mount(
+        &self,
+        path: &str,
+        opts: SecretMountOpts<'_>,
+        function: Function,
+    ) -> Result<SecretMount> {
+        SecretMount::new(self.clone(), path, opts, function)
+    }
+
+    /// Renders and stores the config for a prepared [`SecretMount`] and mounts it, or — with
+    /// `skip_on_empty` and no entries — returns `None` without storing anything.
+    pub(crate) async fn mount_prepared(
         &self,
         dag: &Query,
-        function: Function,
-        name: &str,
-        container: Option<&Container>,
-    ) -> Result<Option<Id>> {
-        let prefix = parse_prefix(function, name)?;
-        // With nothing to read the container is returned unchanged, so it needs no check here.
-        let container = container.filter(|_| !self.plan.handles().is_empty());
-        let entries = self.resolve(dag, function, container).await?;
-        if entries.is_empty() {
+        container: &Container,
+        prepared: &SecretMount,
+    ) -> Result<Option<Container>> {
+        const F: Function = Function::SecretMountMount;
+        // With nothing to read and nothing to store, the container is returned as it is.
+        if prepared.skip_on_empty() && self.plan.handles().is_empty() {
             return Ok(None);
         }
-        store(dag, function, &prefix, entries).await.map(Some)
+        let entries = self.resolve(dag, F, Some(container)).await?;
+        if prepared.skip_on_empty() && entries.is_empty() {
+            return Ok(None);
+        }
+        let id = store(dag, F, prepared.prefix(), entries).await?;
+        Ok(Some(mount(
+            container,
+            prepared.path(),
+            id,
+            prepared.owner(),
+            prepared.mode(),
+        )))
     }
 
-    /// Checks the plan's bounds, reads every plaintext in one request (none when there are no
-    /// handles) and applies the steps. The entries wipe their secrets when dropped.
+    /// Checks the plan's bounds, reads every plaintext in one request (checking `container`
+    /// along with it) and applies the steps. The entries wipe their secrets when dropped.
     async fn resolve(
         &self,
         dag: &Query,
         function: Function,
         container: Option<&Container>,
     ) -> Result<ResolvedEntries> {
-        self.plan
-            .check_bounds()
-            .map_err(|problem| Error::config(function, problem))?;
+        let config_error = |problem| Error::config(function, problem);
+        self.plan.check_bounds().map_err(config_error)?;
         let container = container.map(|container| &container.selection);
         let plaintexts =
-            graphql::read_plaintexts(&dag.graphql_client, &self.plan.handles(), container)
+            engine::read_plaintexts(&dag.graphql_client, &self.plan.handles(), container)
                 .await
                 .map_err(|failure| read_error(function, failure))?;
-        self.plan
-            .resolve(plaintexts)
-            .map_err(|problem| Error::config(function, problem))
+        self.plan.resolve(plaintexts).map_err(config_error)
     }
 }
 
 /// The error of a failed plaintext read: an engine failure, or the `container` argument.
-fn read_error(function: Function, failure: graphql::ReadFailure) -> Error {
+fn read_error(function: Function, failure: ReadFailure) -> Error {
     match failure {
-        graphql::ReadFailure::Engine(problem) => Error::engine(function, problem),
-        graphql::ReadFailure::Container(problem) => {
+        ReadFailure::Engine(problem) => Error::engine(function, problem),
+        ReadFailure::Container(problem) => {
             Error::argument(function, "container", ArgumentProblem::Container(problem))
         }
     }
 }
 
-/// Validates a secret-name prefix; `SecretMount.mount` calls its argument `secretName`.
-fn parse_prefix(function: Function, name: &str) -> Result<SecretPrefix> {
-    let argument = if function == Function::SecretMountMount {
-        "secretName"
-    } else {
-        "name"
-    };
-    SecretPrefix::parse(name).map_err(|problem| Error::argument(function, argument, problem))
+/// Validates a secret-name prefix given as `argument`; `None` is the default prefix.
+pub(crate) fn parse_prefix(
+    function: Function,
+    argument: &'static str,
+    name: Option<&str>,
+) -> Result<SecretPrefix> {
+    match name {
+        None => Ok(SecretPrefix::default()),
+        Some(name) => SecretPrefix::parse(name)
+            .map_err(|problem| Error::argument(function, argument, problem)),
+    }
 }
 
 /// Renders, names and stores the entries with one `setSecret` request. The entries are dropped
@@ -266,14 +311,14 @@ async fn store(
     drop(entries);
     let secret_name =
         secret_name(prefix, &rendered).map_err(|problem| Error::config(function, problem))?;
-    graphql::set_secret(&dag.graphql_client, &secret_name, &rendered)
+    engine::set_secret(&dag.graphql_client, &secret_name, &rendered)
         .await
-        .map_err(|problem: EngineProblem| Error::engine(function, problem))
+        .map_err(|problem| Error::engine(function, problem))
 }
 
 /// `withMountedSecret(path, source, owner?, mode?)`; unset options keep the engine defaults
 /// (root, 0400).
-pub(crate) fn mount(
+fn mount(
     container: &Container,
     path: &str,
     secret: Id,

@@ -1,39 +1,58 @@
-//! Typed access to a call's arguments, with errors that name the function and the argument.
-//! Argument values are user input and are not quoted in these errors.
+//! Typed access to a call's arguments, bound to the function's declaration: reading an argument
+//! the declaration does not have, or as another type, is an internal error (which the tests that
+//! run every function would report). Argument values are user input and are not quoted.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::declaration::{Arg, Declaration, Type};
+use super::error::ModuleError;
+
 /// The decoded arguments of one call.
-pub struct Args<'a> {
-    function: &'static str,
+pub(crate) struct Args<'a> {
+    declaration: &'a Declaration,
     values: &'a BTreeMap<String, Value>,
 }
 
 impl<'a> Args<'a> {
-    /// Wraps the arguments of `function` (its API name, for messages).
-    pub fn new(function: &'static str, values: &'a BTreeMap<String, Value>) -> Self {
-        Self { function, values }
+    /// The arguments of a call to `declaration`'s function.
+    pub(crate) fn new(declaration: &'a Declaration, values: &'a BTreeMap<String, Value>) -> Self {
+        Self {
+            declaration,
+            values,
+        }
     }
 
-    /// A required `String`.
-    pub fn string(&self, name: &str) -> Result<&'a str, String> {
-        self.required(name, "a String", Value::as_str)
+    /// The function being called.
+    pub(crate) fn function(&self) -> crate::names::Function {
+        self.declaration.function
+    }
+
+    /// A `String` (required, or with a default the engine injects).
+    pub(crate) fn string(&self, name: &'static str) -> Result<&'a str, ModuleError> {
+        self.present(name, Type::String, "a String", Value::as_str)
+    }
+
+    /// A `String` whose default is `""`, which the API uses for "not set": `None` then.
+    pub(crate) fn non_empty(&self, name: &'static str) -> Result<Option<&'a str>, ModuleError> {
+        self.string(name)
+            .map(|text| Some(text).filter(|t| !t.is_empty()))
     }
 
     /// A `Boolean` (the engine injects registered defaults, so it is always present).
-    pub fn boolean(&self, name: &str) -> Result<bool, String> {
-        self.required(name, "a Boolean", Value::as_bool)
+    pub(crate) fn boolean(&self, name: &'static str) -> Result<bool, ModuleError> {
+        self.present(name, Type::Boolean, "a Boolean", Value::as_bool)
     }
 
-    /// An `Int` (required).
-    pub fn int(&self, name: &str) -> Result<i64, String> {
-        self.required(name, "an Int", Value::as_i64)
+    /// An `Int` (required, or with a default the engine injects).
+    pub(crate) fn int(&self, name: &'static str) -> Result<i64, ModuleError> {
+        self.present(name, Type::Int, "an Int", Value::as_i64)
     }
 
-    /// An optional `Int` (absent or null → `None`).
-    pub fn optional_int(&self, name: &str) -> Result<Option<i64>, String> {
+    /// An optional `Int` without a default (absent or null → `None`).
+    pub(crate) fn optional_int(&self, name: &'static str) -> Result<Option<i64>, ModuleError> {
+        self.declared(name, Type::Int)?;
         match self.values.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(value) => value
@@ -43,36 +62,60 @@ impl<'a> Args<'a> {
         }
     }
 
-    /// A required object ID (Secret, Container): the engine passes it as a JSON string.
-    pub fn id(&self, name: &str, type_name: &str) -> Result<String, String> {
-        let id = self.required(name, "an object ID", Value::as_str)?;
+    /// A required object ID (`Secret`, `Container`): the engine passes it as a JSON string.
+    pub(crate) fn id(&self, name: &'static str) -> Result<String, ModuleError> {
+        let arg = self
+            .declared(name, Type::Secret)
+            .or_else(|_| self.declared(name, Type::Container))?;
+        let id = self.present(name, arg.ty, "an object ID", Value::as_str)?;
         if id.is_empty() {
-            return Err(format!(
-                "{}: argument {name}: expected a {type_name} ID, got an empty string",
-                self.function
-            ));
+            return Err(ModuleError::EmptyId {
+                function: self.declaration.function,
+                argument: name,
+                type_name: if arg.ty == Type::Secret {
+                    "Secret"
+                } else {
+                    "Container"
+                },
+            });
         }
         Ok(id.to_owned())
     }
 
-    /// A present value of the right JSON type.
-    fn required<T>(
+    /// A present value of the declared type.
+    fn present<T>(
         &self,
-        name: &str,
-        expected: &str,
+        name: &'static str,
+        ty: Type,
+        expected: &'static str,
         extract: impl Fn(&'a Value) -> Option<T>,
-    ) -> Result<T, String> {
-        let value = self.values.get(name).ok_or_else(|| {
-            format!(
-                "{}: argument {name} is missing (the engine sends every required argument)",
-                self.function
-            )
+    ) -> Result<T, ModuleError> {
+        self.declared(name, ty)?;
+        let value = self.values.get(name).ok_or(ModuleError::MissingArgument {
+            function: self.declaration.function,
+            argument: name,
         })?;
         extract(value).ok_or_else(|| self.wrong_type(name, expected))
     }
 
-    /// The wrong-type message.
-    fn wrong_type(&self, name: &str, expected: &str) -> String {
-        format!("{}: argument {name} must be {expected}", self.function)
+    /// The declaration of argument `name`, which must have type `ty`.
+    fn declared(&self, name: &'static str, ty: Type) -> Result<&'a Arg, ModuleError> {
+        self.declaration
+            .args
+            .iter()
+            .find(|arg| arg.name == name && arg.ty == ty)
+            .ok_or(ModuleError::Undeclared {
+                function: self.declaration.function,
+                argument: name,
+            })
+    }
+
+    /// The wrong-type error.
+    fn wrong_type(&self, name: &'static str, expected: &'static str) -> ModuleError {
+        ModuleError::WrongType {
+            function: self.declaration.function,
+            argument: name,
+            expected,
+        }
     }
 }

@@ -1,178 +1,159 @@
-//! Registration: declaring the API of [`super::api`] to the engine and returning the module ID.
+//! Registration: declaring the API of [`super::functions`] to the engine and returning the
+//! module ID.
 //!
 //! Type definitions are built with one aliased request per dependency level — leaf types, list
 //! types, functions, objects, the module — because an ID produced in a request can only be used
 //! in a later one. Together with the envelope and the return that is 7 round trips, whatever the
 //! number of functions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use dagger_sdk::core::graphql_client::DynGraphQLClient;
 
-use super::api::{self, CachePolicy, Type};
-use crate::client::{string_literal, take_leaf_string};
+use super::declaration::{Declaration, Type};
+use super::functions::{fields_of, functions_of, object_declaration, MODULE_DESCRIPTION};
+use crate::graphql::typedefs::{self, ArgText, Base};
+use crate::graphql::{aliased_query, take_aliased};
+use crate::names::Object;
 
 /// A type definition as registered: the type plus whether it may be null/omitted.
 type TypeKey = (Type, bool);
 
+/// The registered type definitions' IDs.
+type TypeIds = BTreeMap<TypeKey, String>;
+
 /// Builds the module's type definitions and returns the module ID.
-pub async fn register(client: &DynGraphQLClient) -> Result<String, String> {
-    let (leaves, leaf_fields): (Vec<TypeKey>, Vec<String>) = leaf_types().into_iter().unzip();
-    let leaf_ids = execute(client, "type definitions", leaf_fields).await?;
-    let mut types: BTreeMap<TypeKey, String> = leaves.into_iter().zip(leaf_ids).collect();
-
-    let string_id = lookup(&types, (Type::String, false))?.to_owned();
-    let list_fields = vec![chain(&[
-        "typeDef".to_owned(),
-        format!("withListOf(elementType:{})", string_literal(&string_id)),
-    ])];
-    let list_ids = execute(client, "list type definitions", list_fields).await?;
-    if let Some(id) = list_ids.into_iter().next() {
-        types.insert((Type::StringList, false), id);
-    }
-
+pub(crate) async fn register(client: &DynGraphQLClient) -> Result<String, String> {
+    let types = register_types(client).await?;
     let mut function_fields = Vec::new();
-    for object in api::OBJECTS {
-        for function in object.functions {
-            function_fields.push(function_field(function, &types)?);
+    for object in Object::ALL {
+        for declaration in functions_of(object) {
+            function_fields.push(function_field(declaration, &types)?);
         }
     }
     let mut function_ids = execute(client, "function definitions", function_fields)
         .await?
         .into_iter();
-
     let mut object_fields = Vec::new();
-    for object in api::OBJECTS {
-        let mut calls = vec![
-            "typeDef".to_owned(),
-            format!(
-                "withObject(name:{},description:{})",
-                string_literal(object.name),
-                string_literal(object.description)
-            ),
-        ];
-        for field in object.fields {
-            calls.push(format!(
-                "withField(name:{},typeDef:{},description:{})",
-                string_literal(field.name),
-                string_literal(lookup(&types, (field.ty, false))?),
-                string_literal(field.description),
-            ));
-        }
-        for _ in object.functions {
-            let id = function_ids
-                .next()
-                .ok_or("the engine returned fewer function IDs than were defined")?;
-            calls.push(format!("withFunction(function:{})", string_literal(&id)));
-        }
-        object_fields.push(chain(&calls));
+    for object in Object::ALL {
+        let ids: Vec<String> = functions_of(object)
+            .map(|_| function_ids.next())
+            .collect::<Option<_>>()
+            .ok_or("the engine returned fewer function IDs than were defined")?;
+        object_fields.push(object_field(object, &types, &ids)?);
     }
     let object_ids = execute(client, "object definitions", object_fields).await?;
-
-    let mut calls = vec![
-        "module".to_owned(),
-        format!(
-            "withDescription(description:{})",
-            string_literal(api::MODULE_DESCRIPTION)
-        ),
-    ];
-    calls.extend(
-        object_ids
-            .iter()
-            .map(|id| format!("withObject(object:{})", string_literal(id))),
-    );
-    execute(client, "the module definition", vec![chain(&calls)])
+    let module = typedefs::module(MODULE_DESCRIPTION, &object_ids);
+    execute(client, "the module definition", vec![module])
         .await?
         .into_iter()
         .next()
         .ok_or_else(|| "the engine returned no module ID".to_owned())
 }
 
-/// Every (type, optional) pair the API uses with the field that defines it, except list types
-/// (which need an element type's ID first).
-fn leaf_types() -> Vec<(TypeKey, String)> {
-    let mut keys = std::collections::BTreeSet::new();
-    keys.insert((Type::String, false));
-    for object in api::OBJECTS {
-        for field in object.fields {
-            keys.insert((field.ty, false));
-        }
-        for function in object.functions {
-            keys.insert((function.returns, false));
-            for arg in function.args {
-                keys.insert((arg.ty, arg.optional));
-            }
-        }
-    }
-    keys.into_iter()
-        .filter_map(|key| leaf_type_field(key).map(|field| (key, field)))
-        .collect()
-}
-
-/// `typeDef{withKind(..)|withObject(..){[withOptional(optional:true){]id}}`; `None` for lists.
-fn leaf_type_field((ty, optional): TypeKey) -> Option<String> {
-    let base = match ty {
-        Type::String => "withKind(kind:STRING_KIND)".to_owned(),
-        Type::Int => "withKind(kind:INTEGER_KIND)".to_owned(),
-        Type::Boolean => "withKind(kind:BOOLEAN_KIND)".to_owned(),
-        Type::Secret => "withObject(name:\"Secret\")".to_owned(),
-        Type::Container => "withObject(name:\"Container\")".to_owned(),
-        Type::RegistryConfig => {
-            format!("withObject(name:{})", string_literal(api::REGISTRY_CONFIG))
-        }
-        Type::SecretMount => format!("withObject(name:{})", string_literal(api::SECRET_MOUNT)),
-        Type::StringList => return None,
-    };
-    let mut calls = vec!["typeDef".to_owned(), base];
-    if optional {
-        calls.push("withOptional(optional:true)".to_owned());
-    }
-    Some(chain(&calls))
-}
-
-/// `function(name, returnType){withDescription{withArg…{withCachePolicy{id}}}}`.
-fn function_field(
-    function: &api::Function,
-    types: &BTreeMap<TypeKey, String>,
-) -> Result<String, String> {
-    let mut calls = vec![
-        format!(
-            "function(name:{},returnType:{})",
-            string_literal(function.name),
-            string_literal(lookup(types, (function.returns, false))?)
-        ),
-        format!(
-            "withDescription(description:{})",
-            string_literal(function.description)
-        ),
-    ];
-    for arg in function.args {
-        let default = arg
-            .default
-            .map(|json| format!(",defaultValue:{}", string_literal(json)))
-            .unwrap_or_default();
-        calls.push(format!(
-            "withArg(name:{},typeDef:{},description:{}{default})",
-            string_literal(arg.name),
-            string_literal(lookup(types, (arg.ty, arg.optional))?),
-            string_literal(arg.description),
-        ));
-    }
-    let policy = match function.cache {
-        CachePolicy::Default => "Default",
-        CachePolicy::Never => "Never",
-    };
-    calls.push(format!("withCachePolicy(policy:{policy})"));
-    Ok(chain(&calls))
-}
-
-/// `c1{c2{…{cn{id}}}}` — a chain of field calls, each on the previous result, ending in the ID.
-fn chain(calls: &[String]) -> String {
-    format!(
-        "{}{{id}}{}",
-        calls.join("{"),
-        "}".repeat(calls.len().saturating_sub(1))
+/// Registers every (type, optional) pair the API uses: leaf types first, then list types.
+async fn register_types(client: &DynGraphQLClient) -> Result<TypeIds, String> {
+    let leaves: Vec<TypeKey> = used_types()
+        .into_iter()
+        .filter(|(ty, _)| *ty != Type::StringList)
+        .collect();
+    let fields = leaves
+        .iter()
+        .filter_map(|&(ty, optional)| base(ty).map(|base| typedefs::leaf_type(base, optional)))
+        .collect();
+    let leaf_ids = execute(client, "type definitions", fields).await?;
+    let mut types: TypeIds = leaves.into_iter().zip(leaf_ids).collect();
+    let string_id = lookup(&types, (Type::String, false))?.to_owned();
+    let list_ids = execute(
+        client,
+        "list type definitions",
+        vec![typedefs::list_of(&string_id)],
     )
+    .await?;
+    if let Some(id) = list_ids.into_iter().next() {
+        types.insert((Type::StringList, false), id);
+    }
+    Ok(types)
+}
+
+/// Every (type, optional) pair of the declarations, `String` included (lists need it).
+fn used_types() -> BTreeSet<TypeKey> {
+    let mut keys = BTreeSet::from([(Type::String, false)]);
+    for object in Object::ALL {
+        keys.extend(fields_of(object).iter().map(|field| (field.ty, false)));
+        for declaration in functions_of(object) {
+            keys.insert((declaration.returns, false));
+            keys.extend(
+                declaration
+                    .args
+                    .iter()
+                    .map(|arg| (arg.ty, arg.default.optional())),
+            );
+        }
+    }
+    keys
+}
+
+/// What a leaf type is built from; `None` for lists.
+fn base(ty: Type) -> Option<Base> {
+    Some(match ty {
+        Type::String => Base::Kind("STRING_KIND"),
+        Type::Int => Base::Kind("INTEGER_KIND"),
+        Type::Boolean => Base::Kind("BOOLEAN_KIND"),
+        Type::Secret => Base::Object("Secret"),
+        Type::Container => Base::Object("Container"),
+        Type::Module(object) => Base::Object(object.api_name()),
+        Type::StringList => return None,
+    })
+}
+
+/// The function definition of one declaration.
+fn function_field(declaration: &Declaration, types: &TypeIds) -> Result<String, String> {
+    let args = declaration
+        .args
+        .iter()
+        .map(|arg| {
+            Ok(ArgText {
+                name: arg.name,
+                type_id: lookup(types, (arg.ty, arg.default.optional()))?,
+                description: arg.description,
+                default_json: arg.default.json(),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(typedefs::function(
+        declaration.function.api_name(),
+        lookup(types, (declaration.returns, false))?,
+        declaration.description,
+        &args,
+        declaration.cache.api_name(),
+    ))
+}
+
+/// The object definition of `object` with its fields and registered functions.
+fn object_field(
+    object: Object,
+    types: &TypeIds,
+    function_ids: &[String],
+) -> Result<String, String> {
+    let declared = object_declaration(object);
+    let fields = declared
+        .fields
+        .iter()
+        .map(|field| {
+            Ok((
+                field.name,
+                lookup(types, (field.ty, false))?,
+                field.description,
+            ))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(typedefs::object(
+        object.api_name(),
+        declared.description,
+        &fields,
+        function_ids,
+    ))
 }
 
 /// Sends one aliased request (`d0:… d1:…`) and returns the IDs in order.
@@ -184,30 +165,20 @@ async fn execute(
     if fields.is_empty() {
         return Ok(Vec::new());
     }
-    let body: Vec<String> = fields
-        .iter()
-        .enumerate()
-        .map(|(i, field)| format!("d{i}:{field}"))
-        .collect();
+    let query = aliased_query("d", fields.iter().map(String::as_str));
     let mut data = client
-        .query(&format!("query{{{}}}", body.join(" ")))
+        .query(&query)
         .await
         .map_err(|e| format!("the engine rejected {what}: {e}"))?
         .ok_or_else(|| format!("the engine answered {what} without data"))?;
-    (0..fields.len())
-        .map(|i| {
-            let value = data
-                .get_mut(format!("d{i}"))
-                .map(serde_json::Value::take)
-                .unwrap_or_default();
-            take_leaf_string(value)
-                .ok_or_else(|| format!("the engine answered {what} without an ID"))
-        })
+    take_aliased(&mut data, "d", fields.len())
+        .into_iter()
+        .map(|id| id.ok_or_else(|| format!("the engine answered {what} without an ID")))
         .collect()
 }
 
 /// The registered ID of a type.
-fn lookup(types: &BTreeMap<TypeKey, String>, key: TypeKey) -> Result<&str, String> {
+fn lookup(types: &TypeIds, key: TypeKey) -> Result<&str, String> {
     types
         .get(&key)
         .map(String::as_str)

@@ -9,12 +9,25 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use dagger_sdk::{Id, Query, Secret};
+
+use super::error::ModuleError;
+use crate::client::RegistryConfig;
 use crate::core::address::RegistryKey;
 use crate::core::credential::{Credential, Username};
 use crate::core::plan::{Plan, Step};
+use crate::names::Function;
 
 /// A Secret ID as the engine handed it over.
 pub type SecretId = String;
+
+/// A decoded `RegistryConfig` state: the plan with Secret IDs as handles.
+pub type ConfigPlan = Plan<SecretId>;
+
+/// The library's view of a decoded state: each Secret ID becomes a `Secret` reference.
+pub(crate) fn library(dag: &Query, plan: &ConfigPlan) -> RegistryConfig {
+    RegistryConfig::from_plan(plan.map_handles(|id| dag.r#ref::<Secret>(Id(id.clone()))))
+}
 
 /// One step as serialized ([`decode_config`] reads the same shape back, field by field).
 #[derive(Serialize)]
@@ -43,7 +56,7 @@ struct StoredConfig {
 }
 
 /// Encodes a plan as state JSON.
-pub fn encode_config(plan: &Plan<SecretId>) -> Result<Value, String> {
+pub fn encode_config(plan: &ConfigPlan) -> Result<Value, ModuleError> {
     let steps = plan
         .steps()
         .iter()
@@ -75,7 +88,7 @@ pub fn encode_config(plan: &Plan<SecretId>) -> Result<Value, String> {
         })
         .collect();
     serde_json::to_value(StoredConfig { steps })
-        .map_err(|_| "internal error: the RegistryConfig state could not be encoded".to_owned())
+        .map_err(|_| ModuleError::Encoding("RegistryConfig"))
 }
 
 /// The most steps a decoded state may hold. A config that fits the engine's secret limit has
@@ -86,9 +99,15 @@ pub const MAX_STATE_STEPS: usize = 10_000;
 /// The start of every state decoding error.
 const MALFORMED: &str = "the RegistryConfig state is malformed";
 
-/// Decodes and re-validates state JSON (`{}` is the empty config). Errors name the step (1-based)
-/// and the field, never a value: a tampered state may carry anything.
-pub fn decode_config(state: &Value) -> Result<Plan<SecretId>, String> {
+/// Decodes and re-validates state JSON for a call to `function` (`{}` is the empty config).
+/// Errors name the step (1-based) and the field, never a value: a tampered state may carry
+/// anything.
+pub fn decode_config(function: Function, state: &Value) -> Result<ConfigPlan, ModuleError> {
+    decode_steps(state).map_err(|problem| ModuleError::State { function, problem })
+}
+
+/// [`decode_config`] with the problem as text.
+fn decode_steps(state: &Value) -> Result<ConfigPlan, String> {
     let Value::Object(fields) = state else {
         return Err(format!(
             "{MALFORMED}: it is not a JSON object (expected {{\"steps\":[…]}} as written by this module)"
@@ -231,8 +250,17 @@ pub struct SecretMountState {
 /// A state field: its name, its JSON type test, and that type's name for messages.
 type FieldCheck = (&'static str, fn(&Value) -> bool, &'static str);
 
-/// Decodes `SecretMount` state, naming the field that is missing or of the wrong type.
-pub fn decode_secret_mount(state: &Value) -> Result<SecretMountState, String> {
+/// Decodes `SecretMount` state for a call to `function`, naming the field that is missing or of
+/// the wrong type.
+pub fn decode_secret_mount(
+    function: Function,
+    state: &Value,
+) -> Result<SecretMountState, ModuleError> {
+    decode_mount_fields(state).map_err(|problem| ModuleError::State { function, problem })
+}
+
+/// [`decode_secret_mount`] with the problem as text.
+fn decode_mount_fields(state: &Value) -> Result<SecretMountState, String> {
     const MALFORMED_MOUNT: &str = "the SecretMount state is malformed";
     let Value::Object(fields) = state else {
         return Err(format!("{MALFORMED_MOUNT}: it is not a JSON object"));

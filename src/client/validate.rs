@@ -84,15 +84,17 @@ fn path_problem(path: &str, reason: &'static str) -> ArgumentProblem {
 
 /// An owner: `user`, `uid`, `user:group` or `uid:gid`, where a name is what `useradd` accepts
 /// (a letter or `_` first, then letters, digits, `.`, `_`, `-`, optionally ending in `$`; at most
-/// 32 bytes) and an ID fits in 32 bits. The empty string means the engine default (root).
-pub(crate) fn owner(owner: &str) -> Result<Option<&str>, ArgumentProblem> {
-    if owner.is_empty() {
+/// 32 bytes) and an ID fits in 32 bits. `None` keeps the engine default (root).
+pub(crate) fn owner(owner: Option<&str>) -> Result<Option<&str>, ArgumentProblem> {
+    let Some(owner) = owner else {
         return Ok(None);
-    }
+    };
     let mut parts = owner.split(':');
     let user = parts.next().unwrap_or_default();
     let group = parts.next();
-    let reason = if parts.next().is_some() {
+    let reason = if owner.is_empty() {
+        Some("is empty; pass user, uid, user:group or uid:gid, or leave the owner out for root")
+    } else if parts.next().is_some() {
         Some("has more than one ':'; pass user or user:group")
     } else {
         owner_part_problem(user, "user")
@@ -137,9 +139,9 @@ fn owner_part_problem(part: &str, which: &'static str) -> Option<&'static str> {
     })
 }
 
-/// `mountSecret`'s mode: omitted keeps the engine default 0o400; otherwise 1 to 0o777, with or
-/// without an owner (the engine applies it either way). An explicit 0 would mount a file nobody
-/// can read, which is never what a caller means.
+/// A secret mount's mode: `None` keeps the engine default 0o400; otherwise 1 to 0o777, with or
+/// without an owner (the engine applies it either way). 0 would mount a file nobody can read,
+/// which is never what a caller means.
 pub(crate) fn mode(mode: Option<i64>) -> Result<Option<u32>, ArgumentProblem> {
     match mode {
         None => Ok(None),
@@ -148,14 +150,6 @@ pub(crate) fn mode(mode: Option<i64>) -> Result<Option<u32>, ArgumentProblem> {
             reason: "would mount a file nobody can read; omit mode for the default 0o400",
         }),
         Some(mode) => permission_bits(mode).map(Some),
-    }
-}
-
-/// `secretMount`'s mode, as in the Go module: 0 means the engine default 0o400.
-pub(crate) fn compat_mode(mode: i64) -> Result<Option<u32>, ArgumentProblem> {
-    match mode {
-        0 => Ok(None),
-        mode => permission_bits(mode).map(Some),
     }
 }
 

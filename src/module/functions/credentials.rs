@@ -1,0 +1,105 @@
+//! `withRegistryAuth`, `withoutRegistryAuth`, `withIdentityToken`, `withRegistryToken`,
+//! `withDockerConfig`: the state builders. They read no secret: each decodes the state and its
+//! arguments, applies the shared builder and returns the new state.
+
+use serde_json::Value;
+
+use super::ADDRESS;
+use crate::builders;
+use crate::module::declaration::{ready, required, CachePolicy, Declaration, Invocation, Type};
+use crate::module::error::ModuleError;
+use crate::module::state;
+use crate::names::{Function, Object};
+
+/// `withRegistryAuth(address, username, secret)`.
+pub(super) const WITH_REGISTRY_AUTH: Declaration = Declaration {
+    function: Function::WithRegistryAuth,
+    description: "Adds username/password credentials for a registry, rendered as an \"auth\" entry. Replaces any entry with the same normalized address. The secret is only read when the config is rendered.",
+    returns: Type::Module(Object::RegistryConfig),
+    args: &[
+        required("address", Type::String, ADDRESS),
+        required("username", Type::String, "Username. Must not be empty, contain ':' (docker splits the auth value at the first colon), control, invisible or bidirectional characters, or start or end with whitespace."),
+        required("secret", Type::Secret, "Password or access token."),
+    ],
+    cache: CachePolicy::Default,
+    handler: |call| ready(with_registry_auth(&call)),
+};
+
+/// `withoutRegistryAuth(address)`.
+pub(super) const WITHOUT_REGISTRY_AUTH: Declaration = Declaration {
+    function: Function::WithoutRegistryAuth,
+    description: "Removes the entry for a registry, matching by normalized address (so \"docker.io\" removes the Docker Hub entry however it was added, including one brought in by withDockerConfig). Does nothing if there is none.",
+    returns: Type::Module(Object::RegistryConfig),
+    args: &[required("address", Type::String, ADDRESS)],
+    cache: CachePolicy::Default,
+    handler: |call| ready(without_registry_auth(&call)),
+};
+
+/// `withIdentityToken(address, token)`.
+pub(super) const WITH_IDENTITY_TOKEN: Declaration = Declaration {
+    function: Function::WithIdentityToken,
+    description: "Adds an OAuth2 refresh token for a registry, rendered as an \"identitytoken\" entry (e.g. Azure Container Registry). Replaces any entry with the same normalized address.",
+    returns: Type::Module(Object::RegistryConfig),
+    args: &[
+        required("address", Type::String, ADDRESS),
+        required("token", Type::Secret, "The refresh token."),
+    ],
+    cache: CachePolicy::Default,
+    handler: |call| ready(with_token(&call, builders::with_identity_token)),
+};
+
+/// `withRegistryToken(address, token)`.
+pub(super) const WITH_REGISTRY_TOKEN: Declaration = Declaration {
+    function: Function::WithRegistryToken,
+    description: "Adds a bearer token for a registry, rendered as a \"registrytoken\" entry that clients send as is. Replaces any entry with the same normalized address.",
+    returns: Type::Module(Object::RegistryConfig),
+    args: &[
+        required("address", Type::String, ADDRESS),
+        required("token", Type::Secret, "The bearer token."),
+    ],
+    cache: CachePolicy::Default,
+    handler: |call| ready(with_token(&call, builders::with_registry_token)),
+};
+
+/// `withDockerConfig(config)`.
+pub(super) const WITH_DOCKER_CONFIG: Declaration = Declaration {
+    function: Function::WithDockerConfig,
+    description: "Merges the \"auths\" of an existing config.json (e.g. --config file:$HOME/.docker/config.json) at this point of the chain: later calls override its entries. credsStore and credHelpers are dropped, since no credential helper exists inside a container. The file is parsed when the config is rendered.",
+    returns: Type::Module(Object::RegistryConfig),
+    args: &[required("config", Type::Secret, "The config.json to import.")],
+    cache: CachePolicy::Default,
+    handler: |call| ready(with_docker_config(&call)),
+};
+
+fn with_registry_auth(call: &Invocation<'_>) -> Result<Value, ModuleError> {
+    const F: Function = Function::WithRegistryAuth;
+    let plan = state::decode_config(F, call.parent)?;
+    let (address, username) = (call.args.string("address")?, call.args.string("username")?);
+    let secret = call.args.id("secret")?;
+    state::encode_config(&builders::with_registry_auth(
+        &plan, address, username, secret,
+    )?)
+}
+
+fn without_registry_auth(call: &Invocation<'_>) -> Result<Value, ModuleError> {
+    let plan = state::decode_config(Function::WithoutRegistryAuth, call.parent)?;
+    let address = call.args.string("address")?;
+    state::encode_config(&builders::without_registry_auth(&plan, address)?)
+}
+
+/// The two token builders share their shape: `(address, token)`.
+type TokenBuilder =
+    fn(&state::ConfigPlan, &str, state::SecretId) -> crate::Result<state::ConfigPlan>;
+
+fn with_token(call: &Invocation<'_>, build: TokenBuilder) -> Result<Value, ModuleError> {
+    let function = call.args.function();
+    let plan = state::decode_config(function, call.parent)?;
+    let (address, token) = (call.args.string("address")?, call.args.id("token")?);
+    state::encode_config(&build(&plan, address, token)?)
+}
+
+fn with_docker_config(call: &Invocation<'_>) -> Result<Value, ModuleError> {
+    let plan = state::decode_config(Function::WithDockerConfig, call.parent)?;
+    let config = call.args.id("config")?;
+    state::encode_config(&builders::with_docker_config(&plan, config))
+}
