@@ -41,10 +41,12 @@ pub(crate) fn with_identity_token<H: Clone>(
     address: &str,
     token: H,
 ) -> Result<Plan<H>> {
-    let key = parse_key(Function::WithIdentityToken, address)?;
-    Ok(with(plan, |plan| {
-        plan.set(key, Credential::IdentityToken(token))
-    }))
+    with_token(
+        plan,
+        Function::WithIdentityToken,
+        address,
+        Credential::IdentityToken(token),
+    )
 }
 
 /// `withRegistryToken`: a `registrytoken` entry.
@@ -53,10 +55,23 @@ pub(crate) fn with_registry_token<H: Clone>(
     address: &str,
     token: H,
 ) -> Result<Plan<H>> {
-    let key = parse_key(Function::WithRegistryToken, address)?;
-    Ok(with(plan, |plan| {
-        plan.set(key, Credential::RegistryToken(token))
-    }))
+    with_token(
+        plan,
+        Function::WithRegistryToken,
+        address,
+        Credential::RegistryToken(token),
+    )
+}
+
+/// A token entry for the normalized `address`, replacing any earlier entry.
+fn with_token<H: Clone>(
+    plan: &Plan<H>,
+    function: Function,
+    address: &str,
+    token: Credential<H>,
+) -> Result<Plan<H>> {
+    let key = parse_key(function, address)?;
+    Ok(with(plan, |plan| plan.set(key, token)))
 }
 
 /// `withDockerConfig`: merges an imported config at this point of the chain.

@@ -3,8 +3,8 @@
 //! registries) and nothing secret in `Debug` output or errors.
 
 use std::sync::Arc;
+use test_support::b64;
 
-use base64::Engine as _;
 use dagger_sdk::{Container, Id, Query, Secret, Selection};
 use engine_double::EngineDouble;
 use registry_config::module::{EngineClient, Session};
@@ -18,10 +18,6 @@ fn connect(engine: &EngineDouble) -> Query {
         selection: Selection::default(),
         graphql_client: Arc::new(client),
     }
-}
-
-fn b64(text: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(text)
 }
 
 /// Every request the library sent is valid against every supported engine's schema.

@@ -1,10 +1,8 @@
 //! Registration: the API the module declares to the engine is exactly SPEC §2, with complete
 //! descriptions, in 7 round trips, with no request the engine's schema would reject.
 
-mod support;
-
 use engine_double::{Call, EngineDouble};
-use support::module::binary;
+use test_support::module::binary;
 
 const GOLDEN: &str = "tests/golden/registered-api.txt";
 

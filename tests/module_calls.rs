@@ -1,15 +1,9 @@
 //! Call chains through the real binary and the engine double: rendered bytes, replace/remove by
 //! normalized key, tokens, imports, registries, every mount form, and round trips per call.
 
-mod support;
-
-use base64::Engine as _;
 use serde_json::{json, Value};
-use support::module::{steps, Module};
-
-fn b64(text: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(text)
-}
+use test_support::b64;
+use test_support::module::{steps, Module};
 
 fn auth(module: &mut Module, state: &Value, address: &str, user: &str, password: &str) -> Value {
     let secret = module.secret(user, password);

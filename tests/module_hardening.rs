@@ -2,12 +2,10 @@
 //! misbehaving engine. Every case must end as a returned Dagger Error (exit 2) whose message
 //! names the function, the argument and the non-secret value — never a panic, a hang or a leak.
 
-mod support;
-
-use base64::Engine as _;
 use engine_double::{Call, Fault};
 use serde_json::{json, Value};
-use support::module::{assert_no_leak, assert_returned_error, binary, Module};
+use test_support::b64;
+use test_support::module::{assert_no_leak, assert_returned_error, binary, Module};
 
 const SENTINEL: &str = "hardening-sentinel-pw";
 
@@ -16,10 +14,6 @@ type Case<'a> = (&'a str, Vec<(&'a str, Value)>, &'a str);
 
 /// Like [`Case`], with the expected message (after `"<function>: "`) built at run time.
 type OwnedCase<'a> = (&'a str, Vec<(&'a str, Value)>, String);
-
-fn b64(text: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(text)
-}
 
 /// A module with one valid entry in `state`.
 fn with_entry() -> (Module, Value, String) {

@@ -1,12 +1,12 @@
 //! The credential plan (replace, remove, import order) and imported config.json parsing.
 
-use base64::Engine as _;
 use registry_config::core::address::RegistryKey;
 use registry_config::core::credential::{Credential, Username};
 use registry_config::core::import::{parse_docker_config, ImportError};
 use registry_config::core::plaintext::Plaintext;
 use registry_config::core::plan::{Plan, ResolveError, Step};
 use registry_config::core::render::{render, RenderError};
+use test_support::b64;
 
 fn key(address: &str) -> RegistryKey {
     RegistryKey::parse(address).unwrap()
@@ -32,10 +32,6 @@ fn render_plan(plan: &Plan<String>) -> Result<String, ResolveError> {
 
 /// Whether an error is the expected variant.
 type IsExpected = fn(&ImportError) -> bool;
-
-fn b64(text: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(text)
-}
 
 #[test]
 fn replacing_a_key_keeps_one_step() {

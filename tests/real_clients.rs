@@ -12,18 +12,16 @@
 //!
 //! Needs the tools from `scripts/install-test-deps.sh` (a missing tool panics with that hint).
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use base64::Engine as _;
 use serde_json::{json, Value};
-use support::checks;
-use support::clients::{self, ClientResult};
-use support::module::Module;
-use support::oci_layout::OciLayout;
-use support::registry::{Registry, TEST_USER};
+use test_support::checks;
+use test_support::clients::{self, ClientResult};
+use test_support::module::Module;
+use test_support::oci_layout::OciLayout;
+use test_support::registry::{Registry, TEST_USER};
 
 /// A password the registry does not accept (a leak-scan sentinel like the real one).
 const WRONG_PASSWORD: &str = "not-the-e2e-password";

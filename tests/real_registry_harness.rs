@@ -7,13 +7,11 @@
 //! Needs the tools from `scripts/install-test-deps.sh` (a missing tool panics
 //! with that hint; nothing is skipped).
 
-mod support;
-
 use base64::Engine as _;
-use support::checks;
-use support::clients;
-use support::oci_layout::{self, OciLayout};
-use support::registry::Registry;
+use test_support::checks;
+use test_support::clients;
+use test_support::oci_layout::{self, OciLayout};
+use test_support::registry::Registry;
 
 /// `{"auths":{"HOST:PORT":{"auth":base64(user:password)}}}`, written by hand.
 fn hand_written_config(host_port: &str, user: &str, password: &str) -> Vec<u8> {

@@ -226,13 +226,7 @@ impl<H> Plan<H> {
     /// The final normalized keys, sorted, given the plaintexts of [`Plan::import_handles`]. Reads
     /// no password: only imported configs are needed to know the keys.
     pub fn keys(&self, imported_configs: Vec<Plaintext>) -> Result<Vec<RegistryKey>, ResolveError> {
-        let expected = self.import_handles().len();
-        if imported_configs.len() != expected {
-            return Err(ResolveError::Count {
-                expected,
-                got: imported_configs.len(),
-            });
-        }
+        expect_count(self.import_handles().len(), imported_configs.len())?;
         let mut configs = imported_configs.into_iter();
         let mut keys = std::collections::BTreeSet::new();
         let mut import_index = 0;
@@ -264,13 +258,7 @@ impl<H> Plan<H> {
     /// Applies the steps in order with the plaintexts read for [`Plan::handles`]. Fails on an
     /// imported config that cannot be parsed, naming which import it was (1-based).
     pub fn resolve(&self, plaintexts: Vec<Plaintext>) -> Result<ResolvedEntries, ResolveError> {
-        let expected = self.handles().len();
-        if plaintexts.len() != expected {
-            return Err(ResolveError::Count {
-                expected,
-                got: plaintexts.len(),
-            });
-        }
+        expect_count(self.handles().len(), plaintexts.len())?;
         let mut plaintexts = plaintexts.into_iter();
         let mut entries: ResolvedEntries = BTreeMap::new();
         let mut import_index = 0;
@@ -308,6 +296,15 @@ impl<H> Plan<H> {
             Step::Set { key: k, .. } | Step::Remove { key: k } => k != key,
             Step::Import { .. } => true,
         });
+    }
+}
+
+/// The engine answered `got` plaintexts where `expected` were asked for.
+fn expect_count(expected: usize, got: usize) -> Result<(), ResolveError> {
+    if got == expected {
+        Ok(())
+    } else {
+        Err(ResolveError::Count { expected, got })
     }
 }
 

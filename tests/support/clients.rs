@@ -84,9 +84,9 @@ pub fn write_mounted_config(dir: &Path, bytes: &[u8]) -> PathBuf {
     path
 }
 
-/// The repository root (the root package's manifest dir).
+/// The repository root (two levels above this crate).
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// The oras-py venv: `$REGISTRY_CONFIG_VENV` or `<repo>/target/test-venv`.

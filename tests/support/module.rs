@@ -1,15 +1,32 @@
 //! Running the real `registry-config` binary through the engine double, as the engine does, with
 //! a leak scan of everything each call exchanged.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use base64::Engine as _;
 use engine_double::{EngineDouble, Outcome};
 use serde_json::{json, Value};
 
-/// The compiled module binary under test.
+/// The compiled module binary under test: cargo builds it next to the test executables'
+/// directory (`target/<profile>/registry-config` beside `target/<profile>/deps/`) before it runs
+/// the package's integration tests.
 pub fn binary() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_registry-config"))
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let test = std::env::current_exe().expect("the test executable's path");
+        let profile_dir = test
+            .parent()
+            .and_then(Path::parent)
+            .expect("a test executable under target/<profile>/deps");
+        let binary = profile_dir.join("registry-config");
+        assert!(
+            binary.is_file(),
+            "module binary not built at {}",
+            binary.display()
+        );
+        binary
+    })
 }
 
 /// An engine double with the module registered, plus the secrets whose leaks are scanned for.

@@ -3,12 +3,15 @@
 //! options (an empty string meaning "not set"), applies the library, and returns the new
 //! container's ID.
 
+use std::future::Future;
+
 use dagger_sdk::{Container, Id};
 use serde_json::{json, Value};
 
 use super::{CONTAINER, OWNER};
 use crate::client::opts::{MountDockerConfigOpts, MountSecretOpts, SecretVariableOpts};
 use crate::client::validate::{DEFAULT_CONFIG_PATH, DEFAULT_DOCKER_CONFIG_DIR, DEFAULT_VARIABLE};
+use crate::client::RegistryConfig;
 use crate::module::declaration::{
     optional, required, ArgDefault, CachePolicy, Declaration, Invocation, Type,
 };
@@ -59,48 +62,53 @@ pub(super) const SECRET_VARIABLE: Declaration = Declaration {
 };
 
 async fn mount_secret(call: Invocation<'_>) -> Result<Value, ModuleError> {
-    const F: Function = Function::MountSecret;
-    let plan = state::decode_config(F, call.parent)?;
-    let container = container(&call)?;
     let opts = MountSecretOpts {
         path: Some(call.args.string("path")?),
         owner: call.args.non_empty("owner")?,
         mode: call.args.optional_int("mode")?,
     };
-    let library = state::library(call.dag, &plan);
-    let mounted = library
-        .mount_secret_opts(call.dag, &container, opts)
-        .await?;
-    container_id(&call, F, &mounted).await
+    apply(&call, |library, container| async move {
+        library.mount_secret_opts(call.dag, &container, opts).await
+    })
+    .await
 }
 
 async fn mount_docker_config(call: Invocation<'_>) -> Result<Value, ModuleError> {
-    const F: Function = Function::MountDockerConfig;
-    let plan = state::decode_config(F, call.parent)?;
-    let container = container(&call)?;
     let opts = MountDockerConfigOpts {
         dir: Some(call.args.string("dir")?),
         owner: call.args.non_empty("owner")?,
     };
-    let library = state::library(call.dag, &plan);
-    let mounted = library
-        .mount_docker_config_opts(call.dag, &container, opts)
-        .await?;
-    container_id(&call, F, &mounted).await
+    apply(&call, |library, container| async move {
+        library
+            .mount_docker_config_opts(call.dag, &container, opts)
+            .await
+    })
+    .await
 }
 
 async fn secret_variable(call: Invocation<'_>) -> Result<Value, ModuleError> {
-    const F: Function = Function::SecretVariable;
-    let plan = state::decode_config(F, call.parent)?;
-    let container = container(&call)?;
     let opts = SecretVariableOpts {
         name: Some(call.args.string("name")?),
     };
-    let library = state::library(call.dag, &plan);
-    let with_variable = library
-        .secret_variable_opts(call.dag, &container, opts)
-        .await?;
-    container_id(&call, F, &with_variable).await
+    apply(&call, |library, container| async move {
+        library
+            .secret_variable_opts(call.dag, &container, opts)
+            .await
+    })
+    .await
+}
+
+/// Decodes the state and the `container` argument, applies `change` (a library call) and
+/// returns the changed container's ID.
+async fn apply<F, Fut>(call: &Invocation<'_>, change: F) -> Result<Value, ModuleError>
+where
+    F: FnOnce(RegistryConfig, Container) -> Fut,
+    Fut: Future<Output = crate::Result<Container>>,
+{
+    let function = call.args.function();
+    let plan = state::decode_config(function, call.parent)?;
+    let changed = change(state::library(call.dag, &plan), container(call)?).await?;
+    container_id(call, function, &changed).await
 }
 
 /// The `container` argument as a reference.

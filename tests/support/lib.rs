@@ -1,0 +1,16 @@
+//! Shared helpers for the integration tests, as a crate of their own so that each test uses
+//! what it needs: the module run through the engine double with a leak scan ([`module`]), and
+//! the real-registry harness ([`registry`], [`clients`], [`checks`], [`oci_layout`]).
+
+use base64::Engine as _;
+
+/// Standard base64 with padding, as `config.json` writes `auth` values.
+pub fn b64(text: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+pub mod checks;
+pub mod clients;
+pub mod module;
+pub mod oci_layout;
+pub mod registry;
