@@ -12,6 +12,8 @@
 //! - `module`: the Dagger module protocol, a thin layer over the library that the
 //!   `registry-config` binary runs.
 
+#![warn(missing_docs)]
+
 mod builders;
 mod client;
 #[doc(hidden)]
