@@ -13,6 +13,7 @@ pub use crate::names::Function;
 use crate::client::validate::MAX_PATH_LEN;
 use crate::core::address::AddressError;
 use crate::core::credential::UsernameError;
+use crate::core::helper::HelperError;
 use crate::core::naming::{NamingError, PrefixError};
 use crate::core::plan::ResolveError;
 use crate::core::render::RenderError;
@@ -65,6 +66,15 @@ pub enum ArgumentProblem {
     /// A secret-name prefix.
     #[error(transparent)]
     Name(#[from] PrefixError),
+    /// A credential helper name.
+    #[error(transparent)]
+    Helper(#[from] HelperError),
+    /// A credential helper for a namespace, which no tool looks up.
+    #[error("{key:?} is a namespace; docker, oras, crane and skopeo look credential helpers up by registry host only, so pass the host")]
+    HelperNamespace {
+        /// The normalized key.
+        key: String,
+    },
     /// A path inside the container.
     #[error("{path:?} {reason}")]
     Path {
@@ -130,6 +140,12 @@ pub enum ConfigProblem {
     /// The name digest failed.
     #[error(transparent)]
     Naming(#[from] NamingError),
+    /// `DOCKER_AUTH_CONFIG` carries no credential helpers.
+    #[error("the config names a credential helper for {key:?}, but DOCKER_AUTH_CONFIG carries only username/password (\"auth\") entries; use mountSecret or mountDockerConfig instead")]
+    HelperInSecretVariable {
+        /// The helper entry's key.
+        key: String,
+    },
     /// `DOCKER_AUTH_CONFIG` accepts `auth` entries only.
     #[error("the config holds a token entry for {key:?}, but DOCKER_AUTH_CONFIG accepts only username/password (\"auth\") entries; use mountSecret or mountDockerConfig instead")]
     TokenInSecretVariable {

@@ -39,6 +39,8 @@ pub enum Function {
     WithIdentityToken,
     /// `withRegistryToken` / `with_registry_token`.
     WithRegistryToken,
+    /// `withCredentialHelper` / `with_credential_helper`.
+    WithCredentialHelper,
     /// `withDockerConfig` / `with_docker_config`.
     WithDockerConfig,
     /// `registries`.
@@ -59,11 +61,12 @@ pub enum Function {
 
 impl Function {
     /// Every function, in registration order (the order of the generated bindings).
-    pub const ALL: [Function; 12] = [
+    pub const ALL: [Function; 13] = [
         Function::WithRegistryAuth,
         Function::WithoutRegistryAuth,
         Function::WithIdentityToken,
         Function::WithRegistryToken,
+        Function::WithCredentialHelper,
         Function::WithDockerConfig,
         Function::Registries,
         Function::Secret,
@@ -89,6 +92,7 @@ impl Function {
             Function::WithoutRegistryAuth => "withoutRegistryAuth",
             Function::WithIdentityToken => "withIdentityToken",
             Function::WithRegistryToken => "withRegistryToken",
+            Function::WithCredentialHelper => "withCredentialHelper",
             Function::WithDockerConfig => "withDockerConfig",
             Function::Registries => "registries",
             Function::Secret => "secret",

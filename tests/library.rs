@@ -262,3 +262,32 @@ async fn a_secret_used_for_several_registries_is_read_once() {
     assert!(read.contains("s0:") && !read.contains("s1:"), "{read}");
     assert_schema_valid(&engine);
 }
+
+#[tokio::test]
+async fn a_credential_helper_renders_next_to_auths() {
+    let engine = EngineDouble::start();
+    let dag = connect(&engine);
+    let token: Secret = dag.r#ref(Id(engine.seed_secret("lib-helper-pw")));
+    let config = RegistryConfig::new()
+        .with_registry_auth("ghcr.io", "me", token)
+        .unwrap()
+        .with_credential_helper("public.ecr.aws", "ecr-login")
+        .unwrap();
+    assert_eq!(
+        render(&engine, &dag, &config).await,
+        format!(
+            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}},"credHelpers":{{"public.ecr.aws":"ecr-login"}}}}"#,
+            b64("me:lib-helper-pw")
+        )
+    );
+    let error = config
+        .with_credential_helper("public.ecr.aws", "/usr/bin/evil")
+        .unwrap_err();
+    assert!(
+        error.to_string().starts_with(
+            "withCredentialHelper: argument helper: \"/usr/bin/evil\" contains a path separator"
+        ),
+        "{error}"
+    );
+    assert_schema_valid(&engine);
+}

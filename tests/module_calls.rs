@@ -630,6 +630,12 @@ fn exactly_the_functions_that_read_a_secret_are_never_cached() {
         ),
         (
             "RegistryConfig",
+            "withCredentialHelper",
+            &state,
+            vec![("address", json!("gcr.io")), ("helper", json!("gcloud"))],
+        ),
+        (
+            "RegistryConfig",
             "withDockerConfig",
             &state,
             vec![("config", json!(imported))],
@@ -726,5 +732,137 @@ fn registries_refuses_what_secret_refuses() {
     assert_eq!(
         m.ok("registries", &state, vec![]),
         json!(["quay.io", "quay.io/a", "quay.io/b"])
+    );
+}
+
+const ECR: &str = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+
+#[test]
+fn credential_helpers_render_in_cred_helpers_and_replace_by_key() {
+    let mut m = Module::register();
+    let state = auth(&mut m, &json!({}), "ghcr.io", "me", "helper-sentinel-pw");
+    let state = m.ok(
+        "withCredentialHelper",
+        &state,
+        vec![
+            ("address", json!(format!("https://{ECR}/"))),
+            ("helper", json!("ecr-login")),
+        ],
+    );
+    assert_eq!(
+        steps(&state)[1],
+        json!({"kind": "credentialHelper", "key": ECR, "helper": "ecr-login"}),
+        "a helper step holds no secret at all"
+    );
+    let state = m.ok(
+        "withCredentialHelper",
+        &state,
+        vec![("address", json!("gcr.io")), ("helper", json!("gcloud"))],
+    );
+    assert_eq!(
+        m.ok("registries", &state, vec![]),
+        json!([ECR, "gcr.io", "ghcr.io"])
+    );
+    m.engine.reset_log();
+    let out = m.call("RegistryConfig", "secret", state.clone(), vec![]);
+    assert_eq!(out.round_trips, 4, "helpers keep secret() at 4 round trips");
+    let (_, plaintext) = m.rendered(out.return_value.as_ref().unwrap());
+    assert_eq!(
+        plaintext,
+        format!(
+            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}},"credHelpers":{{"{ECR}":"ecr-login","gcr.io":"gcloud"}}}}"#,
+            b64("me:helper-sentinel-pw")
+        )
+    );
+
+    // A later withRegistryAuth for the key replaces the helper, and withoutRegistryAuth removes
+    // either kind; with no helper left, credHelpers is omitted.
+    let state = auth(&mut m, &state, "gcr.io", "_json_key", "gcr-sentinel-key");
+    let state = m.ok("withoutRegistryAuth", &state, vec![("address", json!(ECR))]);
+    let (_, plaintext) = m.rendered(&m.ok("secret", &state, vec![]));
+    assert!(!plaintext.contains("credHelpers"), "{plaintext}");
+    assert_eq!(
+        m.ok("registries", &state, vec![]),
+        json!(["gcr.io", "ghcr.io"])
+    );
+    // And a helper replaces basic auth.
+    let state = m.ok(
+        "withCredentialHelper",
+        &state,
+        vec![("address", json!("ghcr.io")), ("helper", json!("gh"))],
+    );
+    let (_, plaintext) = m.rendered(&m.ok("secret", &state, vec![]));
+    assert!(
+        plaintext.ends_with(r#""credHelpers":{"ghcr.io":"gh"}}"#),
+        "{plaintext}"
+    );
+    assert!(!plaintext.contains(r#""ghcr.io":{"auth""#), "{plaintext}");
+}
+
+#[test]
+fn credential_helper_names_and_addresses_are_checked() {
+    let m = Module::register();
+    let cases = [
+        ("gcr.io", "", "argument helper: \"\" is empty"),
+        (
+            "gcr.io",
+            "../../bin/sh",
+            "argument helper: \"../../bin/sh\" contains a path separator",
+        ),
+        (
+            "gcr.io",
+            "ecr login",
+            "argument helper: \"ecr login\" is not a helper name",
+        ),
+        (
+            "gcr.io",
+            "-rf",
+            "argument helper: \"-rf\" is not a helper name",
+        ),
+        (
+            "gcr.io",
+            "gcloud\u{202e}",
+            "argument helper: \"gcloud\\u{202e}\" is not a helper name",
+        ),
+        (
+            "quay.io/org",
+            "quay",
+            "argument address: \"quay.io/org\" is a namespace",
+        ),
+        (
+            "https://robot:pw@gcr.io",
+            "gcloud",
+            "argument address: \"https://***@gcr.io\"",
+        ),
+    ];
+    for (address, helper, expected) in cases {
+        let message = m.err(
+            "withCredentialHelper",
+            &json!({}),
+            vec![("address", json!(address)), ("helper", json!(helper))],
+        );
+        let expected = format!("withCredentialHelper: {expected}");
+        assert!(
+            message.starts_with(&expected),
+            "{message}\nexpected: {expected}"
+        );
+    }
+    // DOCKER_AUTH_CONFIG cannot carry a helper.
+    let state = m.ok(
+        "withCredentialHelper",
+        &json!({}),
+        vec![("address", json!(ECR)), ("helper", json!("ecr-login"))],
+    );
+    let container = m.engine.new_container();
+    let message = m.err(
+        "secretVariable",
+        &state,
+        vec![("container", json!(container))],
+    );
+    assert!(
+        message.starts_with(&format!(
+            "secretVariable: the config names a credential helper for \"{ECR}\""
+        )),
+        "{message}"
     );
 }

@@ -7,6 +7,7 @@ use base64::Engine as _;
 use proptest::prelude::*;
 use registry_config::core::address::RegistryKey;
 use registry_config::core::credential::{Credential, Username, UsernameError};
+use registry_config::core::helper::HelperName;
 use registry_config::core::plaintext::Plaintext;
 use registry_config::core::plan::Plan;
 use registry_config::core::render::{
@@ -226,7 +227,7 @@ fn blank_passwords_and_tokens_are_refused_naming_the_key() {
         (Credential::RegistryToken("  ".to_owned()), "registry token"),
     ] {
         let mut plan: Plan<String> = Plan::default();
-        let token = credential.secret().clone();
+        let token = credential.secret().cloned().unwrap();
         plan.set(RegistryKey::parse("myreg.azurecr.io").unwrap(), credential);
         let entries = plan.resolve(vec![Plaintext::new(token)]).unwrap();
         assert_eq!(
@@ -555,7 +556,7 @@ proptest! {
     /// buffer is never reallocated and the limit is never misjudged.
     #[test]
     fn the_size_computed_before_rendering_is_the_rendered_size(
-        tokens in proptest::collection::vec(("[a-z]{1,8}", any::<String>(), 0..3u8), 0..8)
+        tokens in proptest::collection::vec(("[a-z]{1,8}", any::<String>(), 0..4u8), 0..8)
     ) {
         let mut entries = ResolvedEntries::new();
         for (host, secret, kind) in &tokens {
@@ -564,7 +565,8 @@ proptest! {
             let credential = match kind {
                 0 => Credential::Basic { username: Username::parse("me").unwrap(), password: secret },
                 1 => Credential::IdentityToken(secret),
-                _ => Credential::RegistryToken(secret),
+                2 => Credential::RegistryToken(secret),
+                _ => Credential::Helper(HelperName::parse(host).unwrap()),
             };
             entries.insert(key, credential);
         }

@@ -80,6 +80,13 @@ impl RegistryConfig {
         builders::with_registry_token(&self.plan, address, token).map(Self::from_plan)
     }
 
+    /// Makes tools run `docker-credential-<helper>` for `address` (e.g. `ecr-login`, `gcloud`):
+    /// the helper, which must exist in the container, fetches short-lived credentials itself, so
+    /// no long-lived password is needed. Replaces any entry with the same normalized key.
+    pub fn with_credential_helper(&self, address: &str, helper: &str) -> Result<Self> {
+        builders::with_credential_helper(&self.plan, address, helper).map(Self::from_plan)
+    }
+
     /// Merges the `auths` of an existing `config.json` (e.g. `dag.secret("file:…/config.json")`)
     /// at this point of the chain: later calls override its entries, earlier ones are overridden
     /// by it. `credsStore`/`credHelpers` are dropped (no helper exists inside a container). The
@@ -196,12 +203,14 @@ impl RegistryConfig {
         let name = validate::env_name(opts.name.unwrap_or(DEFAULT_VARIABLE))
             .map_err(|p| Error::argument(F, "name", p))?;
         let entries = self.resolve(dag, F, Some(container)).await?;
-        if let Some((key, _)) = entries.iter().find(|(_, credential)| credential.is_token()) {
+        for (key, credential) in &entries {
             let key = key.as_str().to_owned();
-            return Err(Error::config(
-                F,
-                ConfigProblem::TokenInSecretVariable { key },
-            ));
+            let problem = match credential {
+                Credential::Basic { .. } => continue,
+                Credential::Helper(_) => ConfigProblem::HelperInSecretVariable { key },
+                _ => ConfigProblem::TokenInSecretVariable { key },
+            };
+            return Err(Error::config(F, problem));
         }
         let id = store(dag, F, &SecretPrefix::default(), entries).await?;
         Ok(container.with_secret_variable(name, id))
@@ -348,6 +357,7 @@ impl fmt::Debug for RegistryConfig {
                     }
                     Credential::IdentityToken(_) => format!("identitytoken {key}"),
                     Credential::RegistryToken(_) => format!("registrytoken {key}"),
+                    Credential::Helper(helper) => format!("credHelper {key} {helper:?}"),
                 },
                 Step::Remove { key } => format!("remove {key}"),
                 Step::Import { .. } => "import <secret>".to_owned(),

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::helper::HelperName;
 use super::plaintext::Plaintext;
 
 /// The longest username accepted, in bytes.
@@ -22,32 +23,40 @@ pub enum Credential<S> {
     IdentityToken(S),
     /// A bearer token sent to the registry as is, rendered as `{"registrytoken": T}`.
     RegistryToken(S),
+    /// A credential helper the tool runs itself, rendered in `credHelpers`; holds no secret.
+    Helper(HelperName),
 }
 
 impl<S> Credential<S> {
-    /// The secret part of the credential.
-    pub fn secret(&self) -> &S {
+    /// The secret part of the credential; `None` for a helper.
+    pub fn secret(&self) -> Option<&S> {
         match self {
-            Credential::Basic { password, .. } => password,
-            Credential::IdentityToken(token) | Credential::RegistryToken(token) => token,
+            Credential::Basic { password, .. } => Some(password),
+            Credential::IdentityToken(token) | Credential::RegistryToken(token) => Some(token),
+            Credential::Helper(_) => None,
         }
     }
 
-    /// The same credential with its secret replaced (e.g. a handle by its plaintext).
-    pub fn with_secret<T>(&self, secret: T) -> Credential<T> {
+    /// The same credential with its secret converted (e.g. a handle into its plaintext); a
+    /// helper has none, so `convert` is not called for it.
+    pub fn map_secret<T>(&self, convert: impl FnOnce(&S) -> T) -> Credential<T> {
         match self {
-            Credential::Basic { username, .. } => Credential::Basic {
+            Credential::Basic { username, password } => Credential::Basic {
                 username: username.clone(),
-                password: secret,
+                password: convert(password),
             },
-            Credential::IdentityToken(_) => Credential::IdentityToken(secret),
-            Credential::RegistryToken(_) => Credential::RegistryToken(secret),
+            Credential::IdentityToken(token) => Credential::IdentityToken(convert(token)),
+            Credential::RegistryToken(token) => Credential::RegistryToken(convert(token)),
+            Credential::Helper(name) => Credential::Helper(name.clone()),
         }
     }
 
     /// Whether this is a token entry (which `DOCKER_AUTH_CONFIG` cannot carry).
     pub fn is_token(&self) -> bool {
-        !matches!(self, Credential::Basic { .. })
+        matches!(
+            self,
+            Credential::IdentityToken(_) | Credential::RegistryToken(_)
+        )
     }
 }
 

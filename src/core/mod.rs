@@ -1,8 +1,9 @@
 //! The pure core: no I/O and no Dagger types. Everything here is deterministic and unit-tested:
-//! key normalization, credentials, the ordered plan, rendering, imported configs and naming.
+//! key normalization, credentials, helper names, the ordered plan, rendering, imported configs and naming.
 
 pub mod address;
 pub mod credential;
+pub mod helper;
 pub mod import;
 pub mod naming;
 pub mod plaintext;

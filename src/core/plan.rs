@@ -128,7 +128,7 @@ impl<H> Plan<H> {
             .map(|step| match step {
                 Step::Set { key, credential } => Step::Set {
                     key: key.clone(),
-                    credential: credential.with_secret(convert(credential.secret())),
+                    credential: credential.map_secret(&mut convert),
                 },
                 Step::Remove { key } => Step::Remove { key: key.clone() },
                 Step::Import { config } => Step::Import {
@@ -165,6 +165,11 @@ impl<H> Plan<H> {
             };
             let imported_later = last_import.is_some_and(|import| import > index);
             let body = match credential {
+                // `"name"` in credHelpers, or whatever a later import puts there instead.
+                Credential::Helper(name) if imported_later => {
+                    (name.as_str().len() + 2).min(MIN_ENTRY_BODY_LEN)
+                }
+                Credential::Helper(name) => name.as_str().len() + 2,
                 _ if imported_later => MIN_ENTRY_BODY_LEN,
                 Credential::Basic { username, .. } => {
                     BASIC_BODY_OVERHEAD
@@ -205,7 +210,7 @@ impl<H> Plan<H> {
         self.steps
             .iter()
             .filter_map(|step| match step {
-                Step::Set { credential, .. } => Some(credential.secret()),
+                Step::Set { credential, .. } => credential.secret(),
                 Step::Import { config } => Some(config),
                 Step::Remove { .. } => None,
             })
@@ -265,8 +270,14 @@ impl<H> Plan<H> {
         for step in &self.steps {
             match step {
                 Step::Set { key, credential } => {
-                    if let Some(secret) = plaintexts.next() {
-                        entries.insert(key.clone(), credential.with_secret(secret));
+                    let resolved = match credential {
+                        Credential::Helper(name) => Some(Credential::Helper(name.clone())),
+                        _ => plaintexts
+                            .next()
+                            .map(|secret| credential.map_secret(|_| secret)),
+                    };
+                    if let Some(resolved) = resolved {
+                        entries.insert(key.clone(), resolved);
                     }
                 }
                 Step::Remove { key } => {

@@ -108,29 +108,28 @@ pub fn render(entries: &ResolvedEntries) -> Result<RenderedConfig, RenderError> 
             _ => None,
         })
         .collect();
-    let file = File {
-        auths: entries
-            .iter()
-            .zip(&auths)
-            .map(|((key, credential), auth)| {
-                let entry = match credential {
-                    Credential::Basic { .. } => Entry {
-                        auth: auth.as_deref().map(String::as_str),
-                        ..Entry::default()
-                    },
-                    Credential::IdentityToken(token) => Entry {
-                        identitytoken: Some(token.expose()),
-                        ..Entry::default()
-                    },
-                    Credential::RegistryToken(token) => Entry {
-                        registrytoken: Some(token.expose()),
-                        ..Entry::default()
-                    },
-                };
-                (key.as_str(), entry)
-            })
-            .collect(),
-    };
+    let mut file = File::default();
+    for ((key, credential), auth) in entries.iter().zip(&auths) {
+        let entry = match credential {
+            Credential::Basic { .. } => Entry {
+                auth: auth.as_deref().map(String::as_str),
+                ..Entry::default()
+            },
+            Credential::IdentityToken(token) => Entry {
+                identitytoken: Some(token.expose()),
+                ..Entry::default()
+            },
+            Credential::RegistryToken(token) => Entry {
+                registrytoken: Some(token.expose()),
+                ..Entry::default()
+            },
+            Credential::Helper(name) => {
+                file.cred_helpers.insert(key.as_str(), name.as_str());
+                continue;
+            }
+        };
+        file.auths.insert(key.as_str(), entry);
+    }
     let mut out = Zeroizing::new(Vec::with_capacity(size));
     serde_json::to_writer(&mut *out, &file).map_err(|_| RenderError::Serialization)?;
     if out.len() != size {
@@ -143,6 +142,7 @@ pub fn render(entries: &ResolvedEntries) -> Result<RenderedConfig, RenderError> 
 /// of the keys and secrets without copying any of them.
 pub fn rendered_len(entries: &ResolvedEntries) -> usize {
     const ENVELOPE: usize = r#"{"auths":{}}"#.len();
+    const HELPERS: usize = r#","credHelpers":{}"#.len();
     const BASIC: usize = r#"{"auth":""}"#.len();
     // Around the escaped token, whose length counts its quotes (`registrytoken` is as long).
     const TOKEN: usize = r#"{"identitytoken":}"#.len();
@@ -154,16 +154,25 @@ pub fn rendered_len(entries: &ResolvedEntries) -> usize {
         Credential::IdentityToken(token) | Credential::RegistryToken(token) => {
             TOKEN.saturating_add(escaped_len(token.expose()))
         }
+        Credential::Helper(name) => escaped_len(name.as_str()),
     };
+    let helpers = entries
+        .values()
+        .filter(|credential| matches!(credential, Credential::Helper(_)))
+        .count();
+    let auths = entries.len() - helpers;
     let entries_len = entries.iter().fold(0usize, |total, (key, credential)| {
         // `"key":body`
         total
             .saturating_add(escaped_len(key.as_str()) + 1)
             .saturating_add(body(credential))
     });
+    let commas = auths.saturating_sub(1) + helpers.saturating_sub(1);
+    let helpers_section = if helpers > 0 { HELPERS } else { 0 };
     ENVELOPE
+        .saturating_add(helpers_section)
         .saturating_add(entries_len)
-        .saturating_add(entries.len().saturating_sub(1))
+        .saturating_add(commas)
 }
 
 /// The length of `text` as a JSON string literal, quotes included, as serde_json escapes it:
@@ -198,16 +207,18 @@ fn basic_auth(username: &str, password: &str) -> Zeroizing<String> {
 /// pull anonymously without a word. Imports never get here with an empty field (they skip
 /// those, as docker's `omitempty` does), but an imported `auth` of `user:` does.
 fn check_blank_secrets(entries: &ResolvedEntries) -> Result<(), RenderError> {
-    match entries
-        .iter()
-        .find(|(_, credential)| credential.secret().expose().trim().is_empty())
-    {
+    match entries.iter().find(|(_, credential)| {
+        credential
+            .secret()
+            .is_some_and(|secret| secret.expose().trim().is_empty())
+    }) {
         Some((key, credential)) => Err(RenderError::EmptySecret {
             key: key.as_str().to_owned(),
             secret: match credential {
                 Credential::Basic { .. } => "password",
                 Credential::IdentityToken(_) => "identity token",
                 Credential::RegistryToken(_) => "registry token",
+                Credential::Helper(_) => "helper",
             },
         }),
         None => Ok(()),
@@ -240,10 +251,13 @@ pub fn check_namespaces<'a>(
     }
 }
 
-/// The serialized shape of `config.json`.
-#[derive(Serialize)]
+/// The serialized shape of `config.json`; `credHelpers` only when there are helpers, so a config
+/// without them renders exactly as before.
+#[derive(Serialize, Default)]
 struct File<'a> {
     auths: BTreeMap<&'a str, Entry<'a>>,
+    #[serde(rename = "credHelpers", skip_serializing_if = "BTreeMap::is_empty")]
+    cred_helpers: BTreeMap<&'a str, &'a str>,
 }
 
 /// One `auths` entry; exactly one field is set.

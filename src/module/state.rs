@@ -15,6 +15,7 @@ use super::error::ModuleError;
 use crate::client::RegistryConfig;
 use crate::core::address::RegistryKey;
 use crate::core::credential::{Credential, Username};
+use crate::core::helper::HelperName;
 use crate::core::plan::{Plan, Step};
 use crate::names::Function;
 
@@ -43,6 +44,8 @@ enum StoredStep {
     IdentityToken { key: String, secret: SecretId },
     /// `registrytoken`.
     RegistryToken { key: String, secret: SecretId },
+    /// A credential helper (no secret).
+    CredentialHelper { key: String, helper: String },
     /// Removal of a key an earlier import may bring in.
     Remove { key: String },
     /// An imported config.json.
@@ -76,6 +79,10 @@ pub fn encode_config(plan: &ConfigPlan) -> Result<Value, ModuleError> {
                     Credential::RegistryToken(secret) => StoredStep::RegistryToken {
                         key,
                         secret: secret.clone(),
+                    },
+                    Credential::Helper(helper) => StoredStep::CredentialHelper {
+                        key,
+                        helper: helper.as_str().to_owned(),
                     },
                 }
             }
@@ -146,6 +153,7 @@ fn step_fields(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
         "basic" => &["key", "username", "secret"],
         "identityToken" | "registryToken" => &["key", "secret"],
+        "credentialHelper" => &["key", "helper"],
         "remove" => &["key"],
         "dockerConfig" => &["secret"],
         _ => return None,
@@ -154,22 +162,7 @@ fn step_fields(kind: &str) -> Option<&'static [&'static str]> {
 
 /// One step, with the problem (field and what is wrong) on failure.
 fn decode_step(step: &Value) -> Result<Step<SecretId>, String> {
-    let Value::Object(fields) = step else {
-        return Err("it is not a JSON object".to_owned());
-    };
-    let kind = string_field(fields, "kind")?;
-    let expected = step_fields(kind).ok_or(
-        "field \"kind\" is not one of basic, identityToken, registryToken, remove, dockerConfig",
-    )?;
-    if let Some(unknown) = fields
-        .keys()
-        .find(|name| name.as_str() != "kind" && !expected.contains(&name.as_str()))
-    {
-        return Err(format!(
-            "unknown field {} for kind {kind:?}",
-            field_name(unknown)
-        ));
-    }
+    let (kind, fields) = step_kind(step)?;
     let key = || {
         let key = string_field(fields, "key")?;
         RegistryKey::parse(key)
@@ -184,26 +177,52 @@ fn decode_step(step: &Value) -> Result<Step<SecretId>, String> {
         }
         Ok(id.to_owned())
     };
-    Ok(match kind {
-        "basic" => Step::Set {
+    let set = |credential| {
+        Ok(Step::Set {
             key: key()?,
-            credential: Credential::Basic {
-                username: Username::parse(string_field(fields, "username")?)
-                    .map_err(|_| "field \"username\" is not a valid username".to_owned())?,
+            credential,
+        })
+    };
+    match kind {
+        "basic" => {
+            let username = Username::parse(string_field(fields, "username")?)
+                .map_err(|_| "field \"username\" is not a valid username".to_owned())?;
+            set(Credential::Basic {
+                username,
                 password: secret()?,
-            },
-        },
-        "identityToken" => Step::Set {
-            key: key()?,
-            credential: Credential::IdentityToken(secret()?),
-        },
-        "registryToken" => Step::Set {
-            key: key()?,
-            credential: Credential::RegistryToken(secret()?),
-        },
-        "remove" => Step::Remove { key: key()? },
-        _ => Step::Import { config: secret()? },
-    })
+            })
+        }
+        "identityToken" => set(Credential::IdentityToken(secret()?)),
+        "registryToken" => set(Credential::RegistryToken(secret()?)),
+        "credentialHelper" => {
+            let helper = HelperName::parse(string_field(fields, "helper")?)
+                .map_err(|_| "field \"helper\" is not a valid helper name".to_owned())?;
+            set(Credential::Helper(helper))
+        }
+        "remove" => Ok(Step::Remove { key: key()? }),
+        _ => Ok(Step::Import { config: secret()? }),
+    }
+}
+
+/// A step's kind and fields, after checking that it has exactly the fields of its kind.
+fn step_kind(step: &Value) -> Result<(&str, &serde_json::Map<String, Value>), String> {
+    let Value::Object(fields) = step else {
+        return Err("it is not a JSON object".to_owned());
+    };
+    let kind = string_field(fields, "kind")?;
+    let expected = step_fields(kind).ok_or(
+        "field \"kind\" is not one of basic, identityToken, registryToken, credentialHelper, remove, dockerConfig",
+    )?;
+    if let Some(unknown) = fields
+        .keys()
+        .find(|name| name.as_str() != "kind" && !expected.contains(&name.as_str()))
+    {
+        return Err(format!(
+            "unknown field {} for kind {kind:?}",
+            field_name(unknown)
+        ));
+    }
+    Ok((kind, fields))
 }
 
 /// A required string field of a step.

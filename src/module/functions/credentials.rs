@@ -61,6 +61,19 @@ pub(super) const WITH_REGISTRY_TOKEN: Declaration = Declaration {
     handler: |call| ready(with_token(&call, builders::with_registry_token)),
 };
 
+/// `withCredentialHelper(address, helper)`.
+pub(super) const WITH_CREDENTIAL_HELPER: Declaration = Declaration {
+    function: Function::WithCredentialHelper,
+    description: "Makes tools in the container run docker-credential-<helper> for a registry (e.g. \"ecr-login\", \"gcloud\", \"acr-env\"), rendered in \"credHelpers\": the helper fetches short-lived credentials itself, so no long-lived password is needed. The helper must be installed in the container. Replaces any entry with the same normalized address.",
+    returns: Type::Module(Object::RegistryConfig),
+    args: &[
+        required("address", Type::String, "Registry host, normalized like withRegistryAuth's address; a namespace is refused, since tools look helpers up by host only."),
+        required("helper", Type::String, "The helper's name, the part after docker-credential- (letters, digits, '.', '_', '-')."),
+    ],
+    cache: CachePolicy::Default,
+    handler: |call| ready(with_credential_helper(&call)),
+};
+
 /// `withDockerConfig(config)`.
 pub(super) const WITH_DOCKER_CONFIG: Declaration = Declaration {
     function: Function::WithDockerConfig,
@@ -96,6 +109,12 @@ fn with_token(call: &Invocation<'_>, build: TokenBuilder) -> Result<Value, Modul
     let plan = state::decode_config(function, call.parent)?;
     let (address, token) = (call.args.string("address")?, call.args.id("token")?);
     state::encode_config(&build(&plan, address, token)?)
+}
+
+fn with_credential_helper(call: &Invocation<'_>) -> Result<Value, ModuleError> {
+    let plan = state::decode_config(Function::WithCredentialHelper, call.parent)?;
+    let (address, helper) = (call.args.string("address")?, call.args.string("helper")?);
+    state::encode_config(&builders::with_credential_helper(&plan, address, helper)?)
 }
 
 fn with_docker_config(call: &Invocation<'_>) -> Result<Value, ModuleError> {

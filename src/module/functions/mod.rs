@@ -1,7 +1,7 @@
 //! The module's API, one declaration per function, grouped by family — each file reads as
 //! declare → decode → apply (the library) → encode:
 //!
-//! - [`credentials`]: the state builders `with*`/`without*`;
+//! - [`credentials`]: the state builders `with*`/`without*`, helpers included;
 //! - [`rendering`]: `registries` and `secret`;
 //! - [`containers`]: `mountSecret`, `mountDockerConfig`, `secretVariable`;
 //! - [`secret_mount`]: the Go module's `secretMount` and `SecretMount.mount`.
@@ -37,6 +37,7 @@ pub(crate) fn declaration(function: Function) -> &'static Declaration {
         Function::WithoutRegistryAuth => &credentials::WITHOUT_REGISTRY_AUTH,
         Function::WithIdentityToken => &credentials::WITH_IDENTITY_TOKEN,
         Function::WithRegistryToken => &credentials::WITH_REGISTRY_TOKEN,
+        Function::WithCredentialHelper => &credentials::WITH_CREDENTIAL_HELPER,
         Function::WithDockerConfig => &credentials::WITH_DOCKER_CONFIG,
         Function::Registries => &rendering::REGISTRIES,
         Function::Secret => &rendering::SECRET,
