@@ -866,3 +866,50 @@ fn credential_helper_names_and_addresses_are_checked() {
         "{message}"
     );
 }
+
+#[test]
+fn mount_secret_can_point_a_variable_at_the_file() {
+    let mut m = Module::register();
+    let state = auth(&mut m, &json!({}), "quay.io", "me", "variable-sentinel-pw");
+    let container = m.engine.new_container();
+    for (variable, path) in [
+        ("REGISTRY_AUTH_FILE", "/run/containers/auth.json"),
+        (
+            "HELM_REGISTRY_CONFIG",
+            "/root/.config/helm/registry/config.json",
+        ),
+    ] {
+        let out = m.ok(
+            "mountSecret",
+            &state,
+            vec![
+                ("container", json!(container)),
+                ("path", json!(path)),
+                ("variable", json!(variable)),
+            ],
+        );
+        let record = m.engine.container(out.as_str().unwrap()).unwrap();
+        assert_eq!(record.env.get(variable).map(String::as_str), Some(path));
+        assert!(record.mounts.contains_key(path));
+    }
+    // The default sets no variable; a variable name is checked like secretVariable's.
+    let out = m.ok("mountSecret", &state, vec![("container", json!(container))]);
+    assert!(m
+        .engine
+        .container(out.as_str().unwrap())
+        .unwrap()
+        .env
+        .is_empty());
+    let message = m.err(
+        "mountSecret",
+        &state,
+        vec![
+            ("container", json!(container)),
+            ("variable", json!("LD_PRELOAD")),
+        ],
+    );
+    assert!(
+        message.starts_with("mountSecret: argument variable: \"LD_PRELOAD\" cannot be used"),
+        "{message}"
+    );
+}

@@ -18,6 +18,9 @@ pub struct MountSecretOpts<'a> {
     pub owner: Option<&'a str>,
     /// Permission bits, 1 to 0o777; default 0o400. Applied with or without `owner`.
     pub mode: Option<i64>,
+    /// An environment variable to point at the mounted file, for tools that read one:
+    /// `REGISTRY_AUTH_FILE` (skopeo, podman, buildah), `HELM_REGISTRY_CONFIG` (Helm).
+    pub variable: Option<&'a str>,
 }
 
 /// Options of [`crate::RegistryConfig::mount_docker_config_opts`].

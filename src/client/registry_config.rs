@@ -136,8 +136,9 @@ impl RegistryConfig {
             .await
     }
 
-    /// Mounts the config read-only at `path`; `owner` makes it readable for non-root images and
-    /// `mode` (1 to 0o777, with or without an owner) replaces the default 0o400.
+    /// Mounts the config read-only at `path`; `owner` makes it readable for non-root images,
+    /// `mode` (1 to 0o777, with or without an owner) replaces the default 0o400, and `variable`
+    /// is set to `path` for tools that find their auth file through one.
     pub async fn mount_secret_opts(
         &self,
         dag: &Query,
@@ -150,9 +151,18 @@ impl RegistryConfig {
             .map_err(argument("path"))?;
         let owner = validate::owner(opts.owner).map_err(argument("owner"))?;
         let mode = validate::mode(opts.mode).map_err(argument("mode"))?;
+        let variable = opts
+            .variable
+            .map(validate::env_name)
+            .transpose()
+            .map_err(argument("variable"))?;
         let entries = self.resolve(dag, F, Some(container)).await?;
         let id = store(dag, F, &SecretPrefix::default(), entries).await?;
-        Ok(mount(container, path, id, owner, mode))
+        let mounted = mount(container, path, id, owner, mode);
+        Ok(match variable {
+            Some(variable) => mounted.with_env_variable(variable, path),
+            None => mounted,
+        })
     }
 
     /// Mounts the config at `/root/.docker/config.json` and sets `DOCKER_CONFIG=/root/.docker`,

@@ -19,7 +19,7 @@ use crate::module::error::ModuleError;
 use crate::module::state;
 use crate::names::Function;
 
-/// `mountSecret(container, path, owner, mode)`.
+/// `mountSecret(container, path, owner, mode, variable)`.
 pub(super) const MOUNT_SECRET: Declaration = Declaration {
     function: Function::MountSecret,
     description: "Mounts the rendered config.json read-only into a container as a secret file.",
@@ -29,6 +29,7 @@ pub(super) const MOUNT_SECRET: Declaration = Declaration {
         optional("path", Type::String, ArgDefault::Str(DEFAULT_CONFIG_PATH), "Absolute path of the mounted file (no \".\" or \"..\" components)."),
         optional("owner", Type::String, ArgDefault::Str(""), OWNER),
         optional("mode", Type::Int, ArgDefault::Absent, "File permission bits, 1 to 511 (0o777), in decimal (e.g. 288 for 0o440); applied with or without owner. Omit to keep the engine default 0o400."),
+        optional("variable", Type::String, ArgDefault::Str(""), "An environment variable to set to path, for tools that find their auth file through one: REGISTRY_AUTH_FILE (skopeo, podman, buildah), HELM_REGISTRY_CONFIG (Helm). Empty sets none."),
     ],
     cache: CachePolicy::Never,
     handler: |call| Box::pin(mount_secret(call)),
@@ -66,6 +67,7 @@ async fn mount_secret(call: Invocation<'_>) -> Result<Value, ModuleError> {
         path: Some(call.args.string("path")?),
         owner: call.args.non_empty("owner")?,
         mode: call.args.optional_int("mode")?,
+        variable: call.args.non_empty("variable")?,
     };
     apply(&call, |library, container| async move {
         library.mount_secret_opts(call.dag, &container, opts).await
