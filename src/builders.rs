@@ -36,34 +36,6 @@ pub(crate) fn without_registry_auth<H: Clone>(plan: &Plan<H>, address: &str) -> 
     Ok(with(plan, |plan| plan.remove(key)))
 }
 
-/// `withIdentityToken`: an `identitytoken` entry.
-pub(crate) fn with_identity_token<H: Clone>(
-    plan: &Plan<H>,
-    address: &str,
-    token: H,
-) -> Result<Plan<H>> {
-    with_token(
-        plan,
-        Function::WithIdentityToken,
-        address,
-        Credential::IdentityToken(token),
-    )
-}
-
-/// `withRegistryToken`: a `registrytoken` entry.
-pub(crate) fn with_registry_token<H: Clone>(
-    plan: &Plan<H>,
-    address: &str,
-    token: H,
-) -> Result<Plan<H>> {
-    with_token(
-        plan,
-        Function::WithRegistryToken,
-        address,
-        Credential::RegistryToken(token),
-    )
-}
-
 /// `withCredentialHelper`: the tool runs `docker-credential-<helper>` for the normalized
 /// `address`, which must name a whole registry (tools look helpers up by host only).
 pub(crate) fn with_credential_helper<H: Clone>(
@@ -87,8 +59,9 @@ pub(crate) fn with_credential_helper<H: Clone>(
     Ok(with(plan, |plan| plan.set(key, Credential::Helper(helper))))
 }
 
-/// A token entry for the normalized `address`, replacing any earlier entry.
-fn with_token<H: Clone>(
+/// `withIdentityToken` and `withRegistryToken` (`function`): the `token` entry for the
+/// normalized `address`, replacing any earlier entry.
+pub(crate) fn with_token<H: Clone>(
     plan: &Plan<H>,
     function: Function,
     address: &str,

@@ -72,12 +72,16 @@ impl RegistryConfig {
 
     /// Adds an OAuth2 refresh token for `address`, rendered as `identitytoken`.
     pub fn with_identity_token(&self, address: &str, token: Secret) -> Result<Self> {
-        builders::with_identity_token(&self.plan, address, token).map(Self::from_plan)
+        let token = Credential::IdentityToken(token);
+        builders::with_token(&self.plan, Function::WithIdentityToken, address, token)
+            .map(Self::from_plan)
     }
 
     /// Adds a bearer token for `address`, rendered as `registrytoken`.
     pub fn with_registry_token(&self, address: &str, token: Secret) -> Result<Self> {
-        builders::with_registry_token(&self.plan, address, token).map(Self::from_plan)
+        let token = Credential::RegistryToken(token);
+        builders::with_token(&self.plan, Function::WithRegistryToken, address, token)
+            .map(Self::from_plan)
     }
 
     /// Makes tools run `docker-credential-<helper>` for `address` (e.g. `ecr-login`, `gcloud`):

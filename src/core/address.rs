@@ -289,26 +289,8 @@ impl Scheme {
 
 /// Normalizes one address into a [`RegistryKey`].
 fn normalize(input: &str) -> Result<RegistryKey, AddressError> {
-    let address = input.trim();
-    if address.is_empty() {
-        return Err(AddressError::Empty);
-    }
-    if address.len() > MAX_ADDRESS_LEN {
-        return Err(AddressError::TooLong { len: address.len() });
-    }
-    // Before any check whose error quotes the address: from here on the address holds no
-    // userinfo, so every other error may quote it whole.
-    if let Cow::Owned(redacted) = redact_userinfo(address) {
-        return Err(AddressError::Userinfo { address: redacted });
-    }
+    let address = check_text(input)?;
     let owned = || address.to_owned();
-    if address.chars().any(char::is_control) {
-        return Err(AddressError::ControlCharacter { address: owned() });
-    }
-    if address.chars().any(char::is_whitespace) {
-        return Err(AddressError::Whitespace { address: owned() });
-    }
-
     let (scheme, rest) = strip_scheme(address)
         .ok_or_else(|| AddressError::UnsupportedScheme { address: owned() })?;
     let rest = rest.trim_end_matches('/');
@@ -329,27 +311,56 @@ fn normalize(input: &str) -> Result<RegistryKey, AddressError> {
         Some(_) if API_VERSION_PATHS.contains(&path) => "",
         _ => path,
     };
+    key_for(host, path, address)
+}
 
+/// The trimmed address, after the checks that come before any error may quote it: not empty,
+/// not too long, no userinfo (refused redacted), no control characters or whitespace.
+fn check_text(input: &str) -> Result<&str, AddressError> {
+    let address = input.trim();
+    if address.is_empty() {
+        return Err(AddressError::Empty);
+    }
+    if address.len() > MAX_ADDRESS_LEN {
+        return Err(AddressError::TooLong { len: address.len() });
+    }
+    // From here on the address holds no userinfo, so every other error may quote it whole.
+    if let Cow::Owned(redacted) = redact_userinfo(address) {
+        return Err(AddressError::Userinfo { address: redacted });
+    }
+    if address.chars().any(char::is_control) {
+        return Err(AddressError::ControlCharacter {
+            address: address.to_owned(),
+        });
+    }
+    if address.chars().any(char::is_whitespace) {
+        return Err(AddressError::Whitespace {
+            address: address.to_owned(),
+        });
+    }
+    Ok(address)
+}
+
+/// The key for a normalized `host[:port]` and namespace `path` (Docker Hub's one key for the
+/// Hub, which has no namespaces).
+fn key_for(host: String, path: &str, address: &str) -> Result<RegistryKey, AddressError> {
     if DOCKER_HUB_HOSTS.contains(&host.as_str()) {
         return match path {
             "" | "v1" => Ok(RegistryKey {
                 key: DOCKER_HUB_KEY.to_owned(),
                 host_len: DOCKER_HUB_KEY.len(),
             }),
-            _ => Err(AddressError::DockerHubNamespace { address: owned() }),
+            _ => Err(AddressError::DockerHubNamespace {
+                address: address.to_owned(),
+            }),
         };
     }
     let host_len = host.len();
-    if path.is_empty() {
-        return Ok(RegistryKey {
-            key: host,
-            host_len,
-        });
-    }
-    Ok(RegistryKey {
-        key: format!("{host}/{path}"),
-        host_len,
-    })
+    let key = match path {
+        "" => host,
+        path => format!("{host}/{path}"),
+    };
+    Ok(RegistryKey { key, host_len })
 }
 
 /// Splits off an `http://` or `https://` prefix (any case). `None` for any other scheme.

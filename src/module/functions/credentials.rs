@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::ADDRESS;
 use crate::builders;
+use crate::core::credential::Credential;
 use crate::module::declaration::{ready, required, CachePolicy, Declaration, Invocation, Type};
 use crate::module::error::ModuleError;
 use crate::module::state;
@@ -45,7 +46,7 @@ pub(super) const WITH_IDENTITY_TOKEN: Declaration = Declaration {
         required("token", Type::Secret, "The refresh token."),
     ],
     cache: CachePolicy::Default,
-    handler: |call| ready(with_token(&call, builders::with_identity_token)),
+    handler: |call| ready(with_token(&call, Credential::IdentityToken)),
 };
 
 /// `withRegistryToken(address, token)`.
@@ -58,7 +59,7 @@ pub(super) const WITH_REGISTRY_TOKEN: Declaration = Declaration {
         required("token", Type::Secret, "The bearer token."),
     ],
     cache: CachePolicy::Default,
-    handler: |call| ready(with_token(&call, builders::with_registry_token)),
+    handler: |call| ready(with_token(&call, Credential::RegistryToken)),
 };
 
 /// `withCredentialHelper(address, helper)`.
@@ -100,15 +101,20 @@ fn without_registry_auth(call: &Invocation<'_>) -> Result<Value, ModuleError> {
     state::encode_config(&builders::without_registry_auth(&plan, address)?)
 }
 
-/// The two token builders share their shape: `(address, token)`.
-type TokenBuilder =
-    fn(&state::ConfigPlan, &str, state::SecretId) -> crate::Result<state::ConfigPlan>;
-
-fn with_token(call: &Invocation<'_>, build: TokenBuilder) -> Result<Value, ModuleError> {
+/// `withIdentityToken` and `withRegistryToken`: `(address, token)`, the kind given by `kind`.
+fn with_token(
+    call: &Invocation<'_>,
+    kind: fn(state::SecretId) -> Credential<state::SecretId>,
+) -> Result<Value, ModuleError> {
     let function = call.args.function();
     let plan = state::decode_config(function, call.parent)?;
     let (address, token) = (call.args.string("address")?, call.args.id("token")?);
-    state::encode_config(&build(&plan, address, token)?)
+    state::encode_config(&builders::with_token(
+        &plan,
+        function,
+        address,
+        kind(token),
+    )?)
 }
 
 fn with_credential_helper(call: &Invocation<'_>) -> Result<Value, ModuleError> {
