@@ -185,9 +185,10 @@ fn docker_config_merges_at_its_place_in_the_chain() {
     );
 
     let keys = m.call("RegistryConfig", "registries", state.clone(), vec![]);
+    // The imported credHelpers entry is kept (credsStore only matters for empty entries).
     assert_eq!(
         keys.return_value,
-        Some(json!(["ghcr.io", "https://index.docker.io/v1/"]))
+        Some(json!(["gcr.io", "ghcr.io", "https://index.docker.io/v1/"]))
     );
     assert_eq!(
         keys.round_trips, 3,
@@ -198,7 +199,7 @@ fn docker_config_merges_at_its_place_in_the_chain() {
     assert_eq!(
         plaintext,
         format!(
-            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}},"https://index.docker.io/v1/":{{"auth":"{}"}}}}}}"#,
+            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}},"https://index.docker.io/v1/":{{"auth":"{}"}}}},"credHelpers":{{"gcr.io":"gcloud"}}}}"#,
             b64("gh:imported-gh-sentinel"),
             b64("hub:after-import-sentinel")
         )
@@ -912,4 +913,65 @@ fn mount_secret_can_point_a_variable_at_the_file() {
         message.starts_with("mountSecret: argument variable: \"LD_PRELOAD\" cannot be used"),
         "{message}"
     );
+}
+
+#[test]
+fn logins_kept_in_a_credential_store_fail_loudly_until_replaced_or_removed() {
+    let mut m = Module::register();
+    let imported = format!(
+        r#"{{"auths":{{"ghcr.io":{{}},"https://index.docker.io/v1/":{{}},"quay.io":{{"auth":"{}"}}}},"credsStore":"desktop"}}"#,
+        b64("q:store-file-sentinel")
+    );
+    let config = m.config_secret(&imported, &[("q", "store-file-sentinel")]);
+    let state = m.ok(
+        "withDockerConfig",
+        &json!({}),
+        vec![("config", json!(config))],
+    );
+    // registries lists the placeholders (it reads no store).
+    assert_eq!(
+        m.ok("registries", &state, vec![]),
+        json!(["ghcr.io", "https://index.docker.io/v1/", "quay.io"])
+    );
+    let message = m.err("secret", &state, vec![]);
+    assert_eq!(
+        message,
+        "secret: the imported config keeps the credentials for [\"ghcr.io\", \"https://index.docker.io/v1/\"] in the credential store [\"desktop\"] of the machine that wrote it, which no container can reach; pass each with withRegistryAuth after withDockerConfig, or drop it with withoutRegistryAuth"
+    );
+    let container = m.engine.new_container();
+    let message = m.err(
+        "mountDockerConfig",
+        &state,
+        vec![("container", json!(container))],
+    );
+    assert!(
+        message.starts_with("mountDockerConfig: the imported config keeps"),
+        "{message}"
+    );
+
+    // Replacing one and removing the other makes it render.
+    let state = auth(&mut m, &state, "ghcr.io", "me", "store-replacement-pw");
+    let message = m.err("secret", &state, vec![]);
+    assert!(
+        message.contains("[\"https://index.docker.io/v1/\"]"),
+        "{message}"
+    );
+    let state = m.ok(
+        "withoutRegistryAuth",
+        &state,
+        vec![("address", json!("docker.io"))],
+    );
+    let (_, plaintext) = m.rendered(&m.ok("secret", &state, vec![]));
+    assert_eq!(
+        plaintext,
+        format!(
+            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}},"quay.io":{{"auth":"{}"}}}}}}"#,
+            b64("me:store-replacement-pw"),
+            b64("q:store-file-sentinel")
+        )
+    );
+    // A replacement that comes before the import does not count: the import wins.
+    let early = auth(&mut m, &json!({}), "ghcr.io", "me", "store-early-pw");
+    let early = m.ok("withDockerConfig", &early, vec![("config", json!(config))]);
+    assert!(m.err("secret", &early, vec![]).contains("\"ghcr.io\""));
 }

@@ -816,6 +816,7 @@ fn unknown_functions_wrong_types_and_missing_arguments() {
             ("container", json!("")),
             ("path", json!("/p")),
             ("owner", json!("")),
+            ("variable", json!("")),
         ],
     );
     assert!(
@@ -831,6 +832,7 @@ fn unknown_functions_wrong_types_and_missing_arguments() {
             ("container", json!(true)),
             ("path", json!("/p")),
             ("owner", json!("")),
+            ("variable", json!("")),
         ],
     );
     assert!(

@@ -2,7 +2,7 @@
 
 use registry_config::core::address::RegistryKey;
 use registry_config::core::credential::{Credential, Username};
-use registry_config::core::import::{parse_docker_config, ImportError};
+use registry_config::core::import::{parse_docker_config, ImportError, Imported};
 use registry_config::core::plaintext::Plaintext;
 use registry_config::core::plan::{Plan, ResolveError, Step};
 use registry_config::core::render::{render, RenderError};
@@ -73,14 +73,14 @@ fn imports_merge_in_call_order() {
     assert_eq!(
         render_plan(&plan).unwrap(),
         format!(
-            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}},"https://index.docker.io/v1/":{{"auth":"{}"}}}}}}"#,
+            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}},"https://index.docker.io/v1/":{{"auth":"{}"}}}},"credHelpers":{{"gcr.io":"gcloud"}}}}"#,
             b64("gh:old"),
             b64("hub:after-import")
         )
     );
     assert_eq!(
         plan.keys(vec![Plaintext::new(imported)]).unwrap(),
-        [key("ghcr.io"), key("https://index.docker.io/v1/")]
+        [key("gcr.io"), key("ghcr.io"), key("https://index.docker.io/v1/")]
     );
 }
 
@@ -112,7 +112,10 @@ fn import_reads_every_credential_form_and_drops_empty_entries() {
             "padless.example.com"
         ]
     );
-    let find = |k: &str| &entries.iter().find(|(key, _)| key.as_str() == k).unwrap().1;
+    let find = |k: &str| match &entries.iter().find(|(key, _)| key.as_str() == k).unwrap().1 {
+        Imported::Credential(credential) => credential,
+        Imported::InStore(store) => panic!("{k} is in store {store:?}"),
+    };
     match find("https://index.docker.io/v1/") {
         Credential::Basic { username, password } => {
             assert_eq!(username.as_str(), "hub");
@@ -308,9 +311,9 @@ fn duplicate_auths_entries_and_fields_are_refused_not_resolved_silently() {
         let shown = format!("{error} {error:?}");
         assert!(!shown.contains(&a) && !shown.contains(&b), "{shown}");
     }
-    // Fields docker ignores may repeat, and so may other top-level keys.
+    // Fields docker ignores may repeat, and so may top-level keys that are not read.
     let config = format!(
-        r#"{{"credsStore":"a","credsStore":"b","auths":{{"ghcr.io":{{"auth":"{a}","email":"x","email":"y"}}}}}}"#
+        r#"{{"psFormat":"a","psFormat":"b","auths":{{"ghcr.io":{{"auth":"{a}","email":"x","email":"y"}}}}}}"#
     );
     assert_eq!(parse_docker_config(&config).unwrap().len(), 1);
 }
@@ -388,5 +391,76 @@ fn keys_with_credentials_stay_redacted_in_duplicate_and_syntax_errors() {
         let shown = format!("{error} {error:?}");
         assert!(shown.contains("https://***@ghcr.io"), "{shown}");
         assert!(!shown.contains(password), "{shown}");
+    }
+}
+
+#[test]
+fn imports_keep_credential_helpers_and_mark_logins_kept_in_a_store() {
+    let config = format!(
+        r#"{{"auths":{{"ghcr.io":{{}},"quay.io":{{"auth":"{}"}},"gcr.io":{{"auth":"{}"}}}},"credsStore":"osxkeychain","credHelpers":{{"gcr.io":"gcloud","https://123.dkr.ecr.us-east-1.amazonaws.com":"ecr-login"}}}}"#,
+        b64("q:pw"),
+        b64("g:pw")
+    );
+    let entries = parse_docker_config(&config).unwrap();
+    let shown: Vec<(String, String)> = entries
+        .iter()
+        .map(|(key, entry)| {
+            let what = match entry {
+                Imported::InStore(store) => format!("store {}", store.as_str()),
+                Imported::Credential(Credential::Helper(helper)) => {
+                    format!("helper {}", helper.as_str())
+                }
+                Imported::Credential(_) => "credential".to_owned(),
+            };
+            (key.as_str().to_owned(), what)
+        })
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("123.dkr.ecr.us-east-1.amazonaws.com", "helper ecr-login"),
+        ("gcr.io", "helper gcloud"), // credHelpers win over auths, as in docker
+        ("ghcr.io", "store osxkeychain"),
+        ("quay.io", "credential"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    assert_eq!(shown, expected);
+    // Without a credsStore an empty entry is skipped, as before.
+    assert!(parse_docker_config(r#"{"auths":{"ghcr.io":{}}}"#)
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn malformed_helper_sections_are_reported_without_content() {
+    let cases: [(&str, &str); 6] = [
+        (
+            r#"{"credHelpers":["x"]}"#,
+            "\"credHelpers\" is not a JSON object",
+        ),
+        (
+            r#"{"credHelpers":{"gcr.io":7}}"#,
+            "the credential helper for \"gcr.io\" is not a string",
+        ),
+        (
+            r#"{"credHelpers":{"gcr.io":"../bin/sh"}}"#,
+            "the credential helper for \"gcr.io\": \"../bin/sh\" contains a path separator",
+        ),
+        (
+            r#"{"credHelpers":{"gcr.io":"a","gcr.io":"b"}}"#,
+            "the key \"gcr.io\" appears twice in \"credHelpers\"",
+        ),
+        (
+            r#"{"credsStore":7,"auths":{}}"#,
+            "\"credsStore\" is not a string",
+        ),
+        (
+            r#"{"credsStore":"a","credsStore":"b"}"#,
+            "the config has more than one \"credsStore\" key",
+        ),
+    ];
+    for (config, expected) in cases {
+        let error = parse_docker_config(config).unwrap_err().to_string();
+        assert!(error.starts_with(expected), "{config}: {error}");
     }
 }

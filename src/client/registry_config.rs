@@ -93,8 +93,9 @@ impl RegistryConfig {
 
     /// Merges the `auths` of an existing `config.json` (e.g. `dag.secret("file:…/config.json")`)
     /// at this point of the chain: later calls override its entries, earlier ones are overridden
-    /// by it. `credsStore`/`credHelpers` are dropped (no helper exists inside a container). The
-    /// file is parsed when the config is rendered.
+    /// by it. Its `credHelpers` are kept; an empty entry of a file with a `credsStore` (a login
+    /// kept in that machine's keychain) makes rendering fail, naming the registry, until a later
+    /// call replaces or removes it. The file is parsed when the config is rendered.
     pub fn with_docker_config(&self, config: Secret) -> Self {
         Self::from_plan(builders::with_docker_config(&self.plan, config))
     }

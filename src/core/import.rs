@@ -1,7 +1,9 @@
-//! Reading an existing `config.json` (e.g. `~/.docker/config.json`) so its `auths` can be merged.
+//! Reading an existing `config.json` (e.g. `~/.docker/config.json`) so its entries can be merged.
 //!
-//! Only `auths` is taken: `credsStore` and `credHelpers` name helper binaries that do not exist
-//! inside a container, so they are dropped. Errors name the entry key and the field, never the
+//! Its `auths` credentials and its `credHelpers` are taken; an empty `auths` entry in a file with
+//! a `credsStore` becomes a placeholder, because its credential is in that store on the machine
+//! that wrote the file and would otherwise vanish silently (the tool in the container would get
+//! a 401 much later). Errors name the entry key and the field, never the
 //! file's content: serde's own messages quote values and give positions (which tell how long a
 //! secret is or where it breaks), so none of them is passed on. The document is walked with
 //! visitors that record what went wrong in terms of entries and fields, and that refuse
@@ -18,6 +20,7 @@ use serde_json::value::RawValue;
 
 use super::address::{redact_userinfo, AddressError, RegistryKey};
 use super::credential::{Credential, ResolvedCredential, Username, UsernameError};
+use super::helper::{HelperError, HelperName};
 use super::plaintext::Plaintext;
 
 use base64::Engine as _;
@@ -40,6 +43,44 @@ pub enum ImportError {
     /// The document is not a JSON object.
     #[error("the config is not a JSON object")]
     NotAnObject,
+    /// The document has `credHelpers` or `credsStore` more than once.
+    #[error("the config has more than one {name:?} key; tools disagree on which one counts, so keep one")]
+    DuplicateSection {
+        /// The section.
+        name: &'static str,
+    },
+    /// `credHelpers` is not an object.
+    #[error("\"credHelpers\" is not a JSON object")]
+    HelpersNotAnObject,
+    /// A `credHelpers` key written twice.
+    #[error("the key {key:?} appears twice in \"credHelpers\"; tools disagree on which one counts, so keep one")]
+    DuplicateHelper {
+        /// The key, userinfo redacted.
+        key: String,
+    },
+    /// A `credHelpers` value that is not a string.
+    #[error("the credential helper for {key:?} is not a string")]
+    HelperNotAString {
+        /// The key, userinfo redacted.
+        key: String,
+    },
+    /// A `credHelpers` value that is not a helper name.
+    #[error("the credential helper for {key:?}: {problem}")]
+    Helper {
+        /// The key, userinfo redacted.
+        key: String,
+        /// What is wrong with the name.
+        problem: HelperError,
+    },
+    /// `credsStore` is not a string.
+    #[error("\"credsStore\" is not a string")]
+    StoreNotAString,
+    /// `credsStore` is not a helper name.
+    #[error("\"credsStore\": {problem}")]
+    Store {
+        /// What is wrong with the name.
+        problem: HelperError,
+    },
     /// The document has `auths` more than once.
     #[error("the config has more than one \"auths\" key; tools disagree on which one counts, so keep one")]
     DuplicateAuths,
@@ -122,27 +163,53 @@ pub enum ImportError {
     },
 }
 
-/// Parses a config file's `auths` into normalized, resolved credentials, in key order. Entries
-/// without any credential (such as the `{}` that credential-helper logins leave) are skipped.
-pub fn parse_docker_config(
-    content: &str,
-) -> Result<Vec<(RegistryKey, ResolvedCredential)>, ImportError> {
-    let mut entries = read_auths(content)?;
-    entries.sort_by(|(a, _), (b, _)| a.cmp(b));
+/// One entry of an imported config.
+#[derive(Debug)]
+pub enum Imported {
+    /// A credential to use: from `auths`, or a helper from `credHelpers`.
+    Credential(ResolvedCredential),
+    /// An empty `auths` entry in a file with a `credsStore`: its credential is in that store, on
+    /// the machine that wrote the file, which no container can reach.
+    InStore(HelperName),
+}
 
+/// Parses a config file into normalized entries, in key order: its `auths` credentials, its
+/// `credHelpers` (which win over an `auths` entry for the same registry, as in docker), and a
+/// placeholder for each empty `auths` entry when the file names a `credsStore`. Other empty
+/// entries are skipped.
+pub fn parse_docker_config(content: &str) -> Result<Vec<(RegistryKey, Imported)>, ImportError> {
+    let sections = read_sections(content)?;
+    let store = match sections.creds_store {
+        Some(raw) => store_name(raw)?,
+        None => None,
+    };
+    let mut imported = parse_auths(sections.auths, store.as_ref())?;
+    if let Some(raw) = sections.cred_helpers {
+        for (key, helper) in parse_helpers(raw)? {
+            imported.insert(key, Imported::Credential(Credential::Helper(helper)));
+        }
+    }
+    Ok(imported.into_iter().collect())
+}
+
+/// The `auths` entries, keyed by their normalized key; empty ones become `store` placeholders.
+fn parse_auths(
+    mut entries: Vec<(String, &RawValue)>,
+    store: Option<&HelperName>,
+) -> Result<BTreeMap<RegistryKey, Imported>, ImportError> {
+    entries.sort_by(|(a, _), (b, _)| a.cmp(b));
     let mut seen: BTreeMap<RegistryKey, String> = BTreeMap::new();
-    let mut out = Vec::new();
+    let mut out = BTreeMap::new();
     for (written_key, raw) in entries {
         // Every message about this entry names it by `shown`, never by the raw key, which may
         // hold a password (`https://user:pass@host`).
         let shown = redact_userinfo(&written_key).into_owned();
-        let Some(credential) = parse_entry(&shown, raw)? else {
-            continue;
+        let entry = match (parse_entry(&shown, raw)?, store) {
+            (Some(credential), _) => Imported::Credential(credential),
+            (None, Some(store)) => Imported::InStore(store.clone()),
+            (None, None) => continue,
         };
-        let key = RegistryKey::parse(&written_key).map_err(|problem| ImportError::Key {
-            key: shown.clone(),
-            problem,
-        })?;
+        let key = parse_key(&written_key, &shown)?;
         if let Some(first) = seen.insert(key.clone(), shown.clone()) {
             return Err(ImportError::DuplicateKey {
                 first,
@@ -150,21 +217,75 @@ pub fn parse_docker_config(
                 key: key.as_str().to_owned(),
             });
         }
-        out.push((key, credential));
+        out.insert(key, entry);
     }
     Ok(out)
 }
 
-/// The `auths` entries of the document as written, values unparsed; none when `auths` is absent
-/// or `null`.
-fn read_auths(content: &str) -> Result<Vec<(String, &RawValue)>, ImportError> {
+/// The `credHelpers` object: normalized host keys and valid helper names, each key once.
+fn parse_helpers(raw: &RawValue) -> Result<Vec<(RegistryKey, HelperName)>, ImportError> {
+    let mut reading = Reading::default();
+    let mut deserializer = serde_json::Deserializer::from_str(raw.get());
+    let entries = Auths(&mut reading)
+        .deserialize(&mut deserializer)
+        .map_err(|_| match reading.problem.take() {
+            Some(ImportError::DuplicateEntry { key }) => ImportError::DuplicateHelper { key },
+            _ => ImportError::HelpersNotAnObject,
+        })?
+        .unwrap_or_default();
+    let mut helpers: BTreeMap<RegistryKey, (String, HelperName)> = BTreeMap::new();
+    for (written_key, value) in entries {
+        let shown = redact_userinfo(&written_key).into_owned();
+        let key = parse_key(&written_key, &shown)?;
+        let name: String = serde_json::from_str(value.get())
+            .map_err(|_| ImportError::HelperNotAString { key: shown.clone() })?;
+        let helper = HelperName::parse(&name).map_err(|problem| ImportError::Helper {
+            key: shown.clone(),
+            problem,
+        })?;
+        if let Some((first, _)) = helpers.insert(key.clone(), (shown.clone(), helper)) {
+            return Err(ImportError::DuplicateKey {
+                first,
+                second: shown,
+                key: key.as_str().to_owned(),
+            });
+        }
+    }
+    Ok(helpers
+        .into_iter()
+        .map(|(key, (_, helper))| (key, helper))
+        .collect())
+}
+
+/// The `credsStore` name (`desktop`, `osxkeychain`, `pass`, …); `""` means none.
+fn store_name(raw: &RawValue) -> Result<Option<HelperName>, ImportError> {
+    let name: String = serde_json::from_str(raw.get()).map_err(|_| ImportError::StoreNotAString)?;
+    if name.is_empty() {
+        return Ok(None);
+    }
+    HelperName::parse(&name)
+        .map(Some)
+        .map_err(|problem| ImportError::Store { problem })
+}
+
+/// A written key, normalized; errors name it by `shown` (redacted).
+fn parse_key(written_key: &str, shown: &str) -> Result<RegistryKey, ImportError> {
+    RegistryKey::parse(written_key).map_err(|problem| ImportError::Key {
+        key: shown.to_owned(),
+        problem,
+    })
+}
+
+/// The credential sections of the document as written, values unparsed; no `auths` entries
+/// when `auths` is absent or `null`.
+fn read_sections(content: &str) -> Result<Sections<'_>, ImportError> {
     let mut reading = Reading::default();
     let mut deserializer = serde_json::Deserializer::from_str(content);
     let result = Document(&mut reading)
         .deserialize(&mut deserializer)
         .and_then(|auths| deserializer.end().map(|()| auths));
     match result {
-        Ok(Some(auths)) => Ok(auths),
+        Ok(Some(sections)) => Ok(sections),
         // Valid JSON, but an array, a string, a number...
         Ok(None) => Err(ImportError::NotAnObject),
         Err(error) => Err(match error.classify() {
@@ -193,13 +314,24 @@ fn refuse<E: de::Error>(slot: &mut Option<ImportError>, problem: ImportError) ->
     E::custom("refused")
 }
 
-/// The top level: an object whose only key of interest is `auths`. Any other JSON value is read
-/// to its end (`None`), so that a value followed by garbage, such as a password starting with
-/// digits, is reported as not JSON rather than as not an object.
+/// The top level: an object whose keys of interest are `auths`, `credHelpers` and `credsStore`.
+/// Any other JSON value is read to its end (`None`), so that a value followed by garbage, such
+/// as a password starting with digits, is reported as not JSON rather than as not an object.
 struct Document<'r>(&'r mut Reading);
 
-/// The `auths` entries, or `None` when the document is not an object.
-type Entries<'de> = Option<Vec<(String, &'de RawValue)>>;
+/// The sections of a config file that carry credentials, values unparsed.
+#[derive(Default)]
+struct Sections<'de> {
+    /// The `auths` entries as written.
+    auths: Vec<(String, &'de RawValue)>,
+    /// The `credHelpers` object, if present.
+    cred_helpers: Option<&'de RawValue>,
+    /// The `credsStore` value, if present.
+    creds_store: Option<&'de RawValue>,
+}
+
+/// The sections, or `None` when the document is not an object.
+type Entries<'de> = Option<Sections<'de>>;
 
 impl<'de> DeserializeSeed<'de> for Document<'_> {
     type Value = Entries<'de>;
@@ -220,17 +352,30 @@ impl<'de> Visitor<'de> for Document<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut auths: Option<Entries<'de>> = None;
+        let mut auths: Option<Option<Vec<(String, &'de RawValue)>>> = None;
+        let mut sections = Sections::default();
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if key != "auths" {
-                map.next_value::<IgnoredAny>()?;
-            } else if auths.is_some() {
-                return Err(refuse(&mut self.0.problem, ImportError::DuplicateAuths));
-            } else {
-                auths = Some(map.next_value_seed(Auths(&mut *self.0))?);
+            let duplicate = |name: &'static str| ImportError::DuplicateSection { name };
+            match key.as_ref() {
+                "auths" if auths.is_some() => {
+                    return Err(refuse(&mut self.0.problem, ImportError::DuplicateAuths))
+                }
+                "auths" => auths = Some(map.next_value_seed(Auths(&mut *self.0))?),
+                "credHelpers" if sections.cred_helpers.is_some() => {
+                    return Err(refuse(&mut self.0.problem, duplicate("credHelpers")))
+                }
+                "credHelpers" => sections.cred_helpers = Some(map.next_value()?),
+                "credsStore" if sections.creds_store.is_some() => {
+                    return Err(refuse(&mut self.0.problem, duplicate("credsStore")))
+                }
+                "credsStore" => sections.creds_store = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
-        Ok(Some(auths.flatten().unwrap_or_default()))
+        sections.auths = auths.flatten().unwrap_or_default();
+        Ok(Some(sections))
     }
 
     fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {

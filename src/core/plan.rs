@@ -5,8 +5,9 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::address::RegistryKey;
-use super::credential::{Credential, ResolvedCredential};
-use super::import::{parse_docker_config, ImportError};
+use super::credential::Credential;
+use super::helper::HelperName;
+use super::import::{parse_docker_config, ImportError, Imported};
 use super::plaintext::Plaintext;
 use super::render::{ResolvedEntries, MAX_CONFIG_BYTES};
 
@@ -246,12 +247,7 @@ impl<H> Plan<H> {
                 Step::Import { .. } => {
                     import_index += 1;
                     if let Some(config) = configs.next() {
-                        let imported = parse_docker_config(config.expose()).map_err(|problem| {
-                            ResolveError::Import {
-                                index: import_index,
-                                problem,
-                            }
-                        })?;
+                        let imported = parse_import(import_index, &config)?;
                         keys.extend(imported.into_iter().map(|(key, _)| key));
                     }
                 }
@@ -261,11 +257,14 @@ impl<H> Plan<H> {
     }
 
     /// Applies the steps in order with the plaintexts read for [`Plan::handles`]. Fails on an
-    /// imported config that cannot be parsed, naming which import it was (1-based).
+    /// imported config that cannot be parsed, naming which import it was (1-based), and when an
+    /// imported entry whose credential is in a credential store was not replaced or removed by a
+    /// later step.
     pub fn resolve(&self, plaintexts: Vec<Plaintext>) -> Result<ResolvedEntries, ResolveError> {
         expect_count(self.handles().len(), plaintexts.len())?;
         let mut plaintexts = plaintexts.into_iter();
         let mut entries: ResolvedEntries = BTreeMap::new();
+        let mut in_store: BTreeMap<RegistryKey, HelperName> = BTreeMap::new();
         let mut import_index = 0;
         for step in &self.steps {
             match step {
@@ -276,28 +275,36 @@ impl<H> Plan<H> {
                             .next()
                             .map(|secret| credential.map_secret(|_| secret)),
                     };
+                    in_store.remove(key);
                     if let Some(resolved) = resolved {
                         entries.insert(key.clone(), resolved);
                     }
                 }
                 Step::Remove { key } => {
                     entries.remove(key);
+                    in_store.remove(key);
                 }
                 Step::Import { .. } => {
                     import_index += 1;
-                    if let Some(config) = plaintexts.next() {
-                        let imported: Vec<(RegistryKey, ResolvedCredential)> =
-                            parse_docker_config(config.expose()).map_err(|problem| {
-                                ResolveError::Import {
-                                    index: import_index,
-                                    problem,
-                                }
-                            })?;
-                        entries.extend(imported);
+                    let Some(config) = plaintexts.next() else {
+                        continue;
+                    };
+                    for (key, entry) in parse_import(import_index, &config)? {
+                        match entry {
+                            Imported::Credential(credential) => {
+                                in_store.remove(&key);
+                                entries.insert(key, credential);
+                            }
+                            Imported::InStore(store) => {
+                                entries.remove(&key);
+                                in_store.insert(key, store);
+                            }
+                        }
                     }
                 }
             }
         }
+        check_in_store(&in_store)?;
         Ok(entries)
     }
 
@@ -308,6 +315,26 @@ impl<H> Plan<H> {
             Step::Import { .. } => true,
         });
     }
+}
+
+/// The entries of the `index`-th import (1-based), or why it is invalid.
+fn parse_import(
+    index: usize,
+    config: &Plaintext,
+) -> Result<Vec<(RegistryKey, Imported)>, ResolveError> {
+    parse_docker_config(config.expose()).map_err(|problem| ResolveError::Import { index, problem })
+}
+
+/// Fails when entries whose credentials are in a credential store are left: the config would
+/// silently lack them, and the tool in the container would get a 401 much later.
+fn check_in_store(in_store: &BTreeMap<RegistryKey, HelperName>) -> Result<(), ResolveError> {
+    if in_store.is_empty() {
+        return Ok(());
+    }
+    let keys = in_store.keys().map(|key| key.as_str().to_owned()).collect();
+    let mut stores: Vec<String> = in_store.values().map(|s| s.as_str().to_owned()).collect();
+    stores.dedup();
+    Err(ResolveError::InCredentialStore { keys, stores })
 }
 
 /// The engine answered `got` plaintexts where `expected` were asked for.
@@ -329,6 +356,14 @@ pub enum ResolveError {
         index: usize,
         /// What is wrong with it.
         problem: ImportError,
+    },
+    /// Imported entries whose credentials are in a credential store of another machine.
+    #[error("the imported config keeps the credentials for {keys:?} in the credential store {stores:?} of the machine that wrote it, which no container can reach; pass each with withRegistryAuth after withDockerConfig, or drop it with withoutRegistryAuth")]
+    InCredentialStore {
+        /// The keys, sorted.
+        keys: Vec<String>,
+        /// The stores (`credsStore`) they are in.
+        stores: Vec<String>,
     },
     /// More imports than [`MAX_IMPORTS`].
     #[error("the config imports {count} files with withDockerConfig; at most {MAX_IMPORTS} are accepted")]

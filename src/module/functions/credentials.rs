@@ -78,7 +78,7 @@ pub(super) const WITH_CREDENTIAL_HELPER: Declaration = Declaration {
 /// `withDockerConfig(config)`.
 pub(super) const WITH_DOCKER_CONFIG: Declaration = Declaration {
     function: Function::WithDockerConfig,
-    description: "Merges the \"auths\" of an existing config.json (e.g. --config file:$HOME/.docker/config.json) at this point of the chain: later calls override its entries. credsStore and credHelpers are dropped, since no credential helper exists inside a container. The file is parsed when the config is rendered.",
+    description: "Merges an existing config.json (e.g. --config file:$HOME/.docker/config.json) at this point of the chain: its \"auths\" and its \"credHelpers\"; later calls override its entries. An empty entry of a file with a \"credsStore\" (a login kept in the machine's keychain) makes rendering fail, naming the registry, until a later withRegistryAuth or withoutRegistryAuth replaces or removes it. The file is parsed when the config is rendered.",
     returns: Type::Module(Object::RegistryConfig),
     args: &[required("config", Type::Secret, "The config.json to import.")],
     cache: CachePolicy::Default,
