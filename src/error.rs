@@ -14,6 +14,7 @@ use crate::client::validate::MAX_PATH_LEN;
 use crate::core::address::AddressError;
 use crate::core::credential::UsernameError;
 use crate::core::helper::HelperError;
+use crate::core::kubernetes::MetaError;
 use crate::core::naming::{NamingError, PrefixError};
 use crate::core::plan::ResolveError;
 use crate::core::render::RenderError;
@@ -69,6 +70,9 @@ pub enum ArgumentProblem {
     /// A credential helper name.
     #[error(transparent)]
     Helper(#[from] HelperError),
+    /// A Kubernetes object name or namespace.
+    #[error(transparent)]
+    Kubernetes(#[from] MetaError),
     /// A credential helper for a namespace, which no tool looks up.
     #[error("{key:?} is a namespace; docker, oras, crane and skopeo look credential helpers up by registry host only, so pass the host")]
     HelperNamespace {
@@ -140,6 +144,12 @@ pub enum ConfigProblem {
     /// The name digest failed.
     #[error(transparent)]
     Naming(#[from] NamingError),
+    /// The kubelet runs no credential helpers.
+    #[error("the config names a credential helper for {key:?}, but the kubelet reads only \"auths\" from an image pull secret and runs no helper; use withRegistryAuth for that registry, or withoutRegistryAuth to leave it out")]
+    HelperInKubernetesSecret {
+        /// The helper entry's key.
+        key: String,
+    },
     /// `DOCKER_AUTH_CONFIG` carries no credential helpers.
     #[error("the config names a credential helper for {key:?}, but DOCKER_AUTH_CONFIG carries only username/password (\"auth\") entries; use mountSecret or mountDockerConfig instead")]
     HelperInSecretVariable {

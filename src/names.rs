@@ -47,6 +47,8 @@ pub enum Function {
     Registries,
     /// `secret` / `secret_opts`.
     Secret,
+    /// `kubernetesSecret` / `kubernetes_secret_opts`.
+    KubernetesSecret,
     /// `mountSecret` / `mount_secret_opts`.
     MountSecret,
     /// `mountDockerConfig` / `mount_docker_config_opts`.
@@ -61,7 +63,7 @@ pub enum Function {
 
 impl Function {
     /// Every function, in registration order (the order of the generated bindings).
-    pub const ALL: [Function; 13] = [
+    pub const ALL: [Function; 14] = [
         Function::WithRegistryAuth,
         Function::WithoutRegistryAuth,
         Function::WithIdentityToken,
@@ -70,6 +72,7 @@ impl Function {
         Function::WithDockerConfig,
         Function::Registries,
         Function::Secret,
+        Function::KubernetesSecret,
         Function::MountSecret,
         Function::MountDockerConfig,
         Function::SecretVariable,
@@ -96,6 +99,7 @@ impl Function {
             Function::WithDockerConfig => "withDockerConfig",
             Function::Registries => "registries",
             Function::Secret => "secret",
+            Function::KubernetesSecret => "kubernetesSecret",
             Function::MountSecret => "mountSecret",
             Function::MountDockerConfig => "mountDockerConfig",
             Function::SecretVariable => "secretVariable",

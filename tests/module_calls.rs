@@ -645,6 +645,12 @@ fn exactly_the_functions_that_read_a_secret_are_never_cached() {
         ("RegistryConfig", "secret", &state, vec![]),
         (
             "RegistryConfig",
+            "kubernetesSecret",
+            &state,
+            vec![("name", json!("regcred"))],
+        ),
+        (
+            "RegistryConfig",
             "mountSecret",
             &state,
             vec![("container", json!(container))],

@@ -80,7 +80,11 @@ fn imports_merge_in_call_order() {
     );
     assert_eq!(
         plan.keys(vec![Plaintext::new(imported)]).unwrap(),
-        [key("gcr.io"), key("ghcr.io"), key("https://index.docker.io/v1/")]
+        [
+            key("gcr.io"),
+            key("ghcr.io"),
+            key("https://index.docker.io/v1/")
+        ]
     );
 }
 

@@ -52,3 +52,10 @@ pub struct SecretMountOpts<'a> {
     /// Permission bits, 1 to 0o777; default 0o400.
     pub mode: Option<i64>,
 }
+
+/// Options of [`crate::RegistryConfig::kubernetes_secret_opts`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KubernetesSecretOpts<'a> {
+    /// `metadata.namespace`; default none (`kubectl apply` then uses its current namespace).
+    pub namespace: Option<&'a str>,
+}

@@ -6,16 +6,22 @@ use dagger_sdk::{Container, ContainerWithMountedSecretOpts, Id, Query, Secret};
 
 use super::engine::{self, ReadFailure};
 use super::opts::{
-    MountDockerConfigOpts, MountSecretOpts, SecretMountOpts, SecretOpts, SecretVariableOpts,
+    KubernetesSecretOpts, MountDockerConfigOpts, MountSecretOpts, SecretMountOpts, SecretOpts,
+    SecretVariableOpts,
 };
 use super::secret_mount::SecretMount;
 use super::validate::{self, DEFAULT_CONFIG_PATH, DEFAULT_DOCKER_CONFIG_DIR, DEFAULT_VARIABLE};
 use crate::builders;
 use crate::core::credential::Credential;
+use crate::core::kubernetes::{render_pull_secret, MetaError, ObjectMeta};
 use crate::core::naming::{secret_name, SecretPrefix};
 use crate::core::plan::{Plan, Step};
-use crate::core::render::{check_namespaces, render, ResolvedEntries};
+use crate::core::render::{check_namespaces, render, RenderedConfig, ResolvedEntries};
 use crate::error::{ArgumentProblem, ConfigProblem, Error, Function, Result};
+
+/// The secret-name prefix of Kubernetes pull secrets, so they never share a name with a
+/// config rendered from the same entries.
+const KUBERNETES_PREFIX: &str = "registry-config-kubernetes";
 
 /// A registry credential set that renders to a Docker-style `config.json` Secret.
 ///
@@ -133,6 +139,61 @@ impl RegistryConfig {
         let prefix = parse_prefix(F, "name", opts.name)?;
         let entries = self.resolve(dag, F, None).await?;
         store(dag, F, &prefix, entries).await
+    }
+
+    /// A Kubernetes image pull secret named `name` (`type: kubernetes.io/dockerconfigjson`,
+    /// `.dockerconfigjson` = the rendered config), as a Secret for `kubectl apply -f` from a
+    /// mounted secret. Refused when the config holds credential helpers, which the kubelet does
+    /// not run.
+    pub async fn kubernetes_secret(&self, dag: &Query, name: &str) -> Result<Secret> {
+        self.kubernetes_secret_opts(dag, name, KubernetesSecretOpts::default())
+            .await
+    }
+
+    /// Like [`RegistryConfig::kubernetes_secret`] in a namespace.
+    pub async fn kubernetes_secret_opts(
+        &self,
+        dag: &Query,
+        name: &str,
+        opts: KubernetesSecretOpts<'_>,
+    ) -> Result<Secret> {
+        let id = self.kubernetes_secret_id(dag, name, opts).await?;
+        Ok(dag.r#ref(id))
+    }
+
+    /// [`RegistryConfig::kubernetes_secret_opts`] as the Secret's ID (the module returns IDs).
+    pub(crate) async fn kubernetes_secret_id(
+        &self,
+        dag: &Query,
+        name: &str,
+        opts: KubernetesSecretOpts<'_>,
+    ) -> Result<Id> {
+        const F: Function = Function::KubernetesSecret;
+        let meta = ObjectMeta::parse(name, opts.namespace).map_err(|problem| {
+            let argument = match problem {
+                MetaError::Name { .. } => "name",
+                MetaError::Namespace { .. } => "namespace",
+            };
+            Error::argument(F, argument, problem)
+        })?;
+        let entries = self.resolve(dag, F, None).await?;
+        if let Some((key, _)) = entries
+            .iter()
+            .find(|(_, credential)| matches!(credential, Credential::Helper(_)))
+        {
+            let key = key.as_str().to_owned();
+            return Err(Error::config(
+                F,
+                ConfigProblem::HelperInKubernetesSecret { key },
+            ));
+        }
+        let config_error = |problem| Error::config(F, problem);
+        let config = render(&entries).map_err(config_error)?;
+        drop(entries);
+        let manifest = render_pull_secret(&config, &meta).map_err(config_error)?;
+        let prefix = SecretPrefix::parse(KUBERNETES_PREFIX)
+            .map_err(|problem| Error::argument(F, "name", problem))?;
+        store_rendered(dag, F, &prefix, &manifest).await
     }
 
     /// Mounts the config read-only at [`DEFAULT_CONFIG_PATH`], owned by root, mode 0o400.
@@ -333,9 +394,19 @@ async fn store(
 ) -> Result<Id> {
     let rendered = render(&entries).map_err(|problem| Error::config(function, problem))?;
     drop(entries);
+    store_rendered(dag, function, prefix, &rendered).await
+}
+
+/// Names `rendered` (`<prefix>-<argon2id digest>`) and stores it with one `setSecret` request.
+async fn store_rendered(
+    dag: &Query,
+    function: Function,
+    prefix: &SecretPrefix,
+    rendered: &RenderedConfig,
+) -> Result<Id> {
     let secret_name =
-        secret_name(prefix, &rendered).map_err(|problem| Error::config(function, problem))?;
-    engine::set_secret(&dag.graphql_client, &secret_name, &rendered)
+        secret_name(prefix, rendered).map_err(|problem| Error::config(function, problem))?;
+    engine::set_secret(&dag.graphql_client, &secret_name, rendered)
         .await
         .map_err(|problem| Error::engine(function, problem))
 }

@@ -5,6 +5,7 @@ pub mod address;
 pub mod credential;
 pub mod helper;
 pub mod import;
+pub mod kubernetes;
 pub mod naming;
 pub mod plaintext;
 pub mod plan;

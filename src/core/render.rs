@@ -25,6 +25,11 @@ pub type ResolvedEntries = BTreeMap<RegistryKey, ResolvedCredential>;
 pub struct RenderedConfig(Zeroizing<Vec<u8>>);
 
 impl RenderedConfig {
+    /// Wraps bytes another renderer wrote (the Kubernetes manifest).
+    pub(crate) fn from_bytes(bytes: Zeroizing<Vec<u8>>) -> Self {
+        Self(bytes)
+    }
+
     /// The JSON bytes.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0

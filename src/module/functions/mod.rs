@@ -2,7 +2,7 @@
 //! declare → decode → apply (the library) → encode:
 //!
 //! - [`credentials`]: the state builders `with*`/`without*`, helpers included;
-//! - [`rendering`]: `registries` and `secret`;
+//! - [`rendering`]: `registries`, `secret` and `kubernetesSecret`;
 //! - [`containers`]: `mountSecret`, `mountDockerConfig`, `secretVariable`;
 //! - [`secret_mount`]: the Go module's `secretMount` and `SecretMount.mount`.
 //!
@@ -41,6 +41,7 @@ pub(crate) fn declaration(function: Function) -> &'static Declaration {
         Function::WithDockerConfig => &credentials::WITH_DOCKER_CONFIG,
         Function::Registries => &rendering::REGISTRIES,
         Function::Secret => &rendering::SECRET,
+        Function::KubernetesSecret => &rendering::KUBERNETES_SECRET,
         Function::MountSecret => &containers::MOUNT_SECRET,
         Function::MountDockerConfig => &containers::MOUNT_DOCKER_CONFIG,
         Function::SecretVariable => &containers::SECRET_VARIABLE,

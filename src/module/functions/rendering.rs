@@ -1,12 +1,12 @@
-//! `registries` and `secret`: the functions that read the secrets and answer with plain data or
+//! `registries`, `secret` and `kubernetesSecret`: the functions that read the secrets and answer with plain data or
 //! a new Secret. Both are never cached (see [`CachePolicy::Never`]).
 
 use serde_json::{json, Value};
 
 use super::SECRET_NAME;
-use crate::client::opts::SecretOpts;
+use crate::client::opts::{KubernetesSecretOpts, SecretOpts};
 use crate::module::declaration::{
-    optional, ArgDefault, CachePolicy, Declaration, Invocation, Type,
+    optional, required, ArgDefault, CachePolicy, Declaration, Invocation, Type,
 };
 use crate::module::error::ModuleError;
 use crate::module::state;
@@ -32,6 +32,30 @@ pub(super) const SECRET: Declaration = Declaration {
     cache: CachePolicy::Never,
     handler: |call| Box::pin(secret(call)),
 };
+
+/// `kubernetesSecret(name, namespace)`.
+pub(super) const KUBERNETES_SECRET: Declaration = Declaration {
+    function: Function::KubernetesSecret,
+    description: "Renders a Kubernetes image pull secret (type kubernetes.io/dockerconfigjson) whose .dockerconfigjson is the rendered config.json, as a Secret to mount and apply with kubectl apply -f. Fails if the config holds credential helpers, which the kubelet does not run.",
+    returns: Type::Secret,
+    args: &[
+        required("name", Type::String, "metadata.name of the Kubernetes Secret (a DNS-1123 subdomain)."),
+        optional("namespace", Type::String, ArgDefault::Str(""), "metadata.namespace (a DNS-1123 label); empty leaves it out, so kubectl uses its current namespace."),
+    ],
+    cache: CachePolicy::Never,
+    handler: |call| Box::pin(kubernetes_secret(call)),
+};
+
+async fn kubernetes_secret(call: Invocation<'_>) -> Result<Value, ModuleError> {
+    let plan = state::decode_config(Function::KubernetesSecret, call.parent)?;
+    let name = call.args.string("name")?;
+    let opts = KubernetesSecretOpts {
+        namespace: call.args.non_empty("namespace")?,
+    };
+    let library = state::library(call.dag, &plan);
+    let id = library.kubernetes_secret_id(call.dag, name, opts).await?;
+    Ok(json!(id.0))
+}
 
 async fn registries(call: Invocation<'_>) -> Result<Value, ModuleError> {
     let plan = state::decode_config(Function::Registries, call.parent)?;
