@@ -2,6 +2,7 @@
 # Installs what the real-registry tests need, and nothing else:
 #   docker-registry (CNCF distribution 2.8), apache2-utils (htpasswd), skopeo,
 #   openssl, curl (readiness probe) (apt); the docker CLI (preinstalled, else Debian's docker.io);
+#   kubectl (preinstalled, else Debian's kubernetes-client) for the Kubernetes manifests;
 #   a venv with PyPI oras==0.2.43 for the oras-py client.
 #
 # Idempotent and fast when everything is present. A tool still missing after
@@ -32,6 +33,11 @@ done
 if ! command -v docker >/dev/null 2>&1; then
   missing+=(docker.io)
 fi
+# kubectl (client only) parses the kubernetesSecret manifests; Debian's package when the
+# machine image has none.
+if ! command -v kubectl >/dev/null 2>&1; then
+  missing+=(kubernetes-client)
+fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}; run as root to install"
@@ -61,6 +67,7 @@ for pkg in docker-registry apache2-utils skopeo openssl curl; do
   [ -x "${probe[$pkg]}" ] || die "${probe[$pkg]} still missing after install of $pkg"
 done
 command -v docker >/dev/null 2>&1 || die "docker CLI still missing after install"
+command -v kubectl >/dev/null 2>&1 || die "kubectl still missing after install"
 
 # --- oras-py venv -----------------------------------------------------------
 oras_ok() {
@@ -84,4 +91,5 @@ openssl_v=$(/usr/bin/openssl version | awk '{print $2}')
 curl_v=$(/usr/bin/curl --version | awk 'NR==1 {print $2}')
 docker_v=$(docker --version | awk '{print $3}' | tr -d ,)
 oras_v=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("oras"))')
-echo "test-deps: docker-registry $registry_v, htpasswd (apache2-utils) $htpasswd_v, skopeo $skopeo_v, openssl $openssl_v, curl $curl_v, docker CLI $docker_v, oras-py $oras_v ($venv)"
+kubectl_v=$(kubectl version --client 2>/dev/null | awk '/Client Version/ {print $3}')
+echo "test-deps: docker-registry $registry_v, htpasswd (apache2-utils) $htpasswd_v, skopeo $skopeo_v, openssl $openssl_v, curl $curl_v, docker CLI $docker_v, kubectl $kubectl_v, oras-py $oras_v ($venv)"
