@@ -16,16 +16,7 @@ const PASSWORD: &str = "kubernetes-sentinel-pw";
 /// A module with `withRegistryAuth(ghcr.io, me, PASSWORD)` and that state.
 fn with_auth() -> (Module, Value) {
     let mut m = Module::register();
-    let secret = m.secret("me", PASSWORD);
-    let state = m.ok(
-        "withRegistryAuth",
-        &json!({}),
-        vec![
-            ("address", json!("ghcr.io")),
-            ("username", json!("me")),
-            ("secret", json!(secret)),
-        ],
-    );
+    let state = m.with_auth(&json!({}), "ghcr.io", "me", PASSWORD);
     (m, state)
 }
 

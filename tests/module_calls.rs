@@ -5,17 +5,9 @@ use serde_json::{json, Value};
 use test_support::b64;
 use test_support::module::{steps, Module};
 
+/// `withRegistryAuth` on `state` through the module (see `Module::with_auth`).
 fn auth(module: &mut Module, state: &Value, address: &str, user: &str, password: &str) -> Value {
-    let secret = module.secret(user, password);
-    module.ok(
-        "withRegistryAuth",
-        state,
-        vec![
-            ("address", json!(address)),
-            ("username", json!(user)),
-            ("secret", json!(secret)),
-        ],
-    )
+    module.with_auth(state, address, user, password)
 }
 
 #[test]

@@ -587,6 +587,16 @@ fn hostile_states_cost_no_work_their_result_cannot_use() {
     };
     let basic = |key: String, secret: &str| json!({"kind": "basic", "key": key, "username": "u", "secret": secret});
 
+    let secret_error = |m: &Module, steps: Vec<Value>| {
+        m.engine.reset_log();
+        raw_error(
+            m,
+            "RegistryConfig",
+            "secret",
+            json!({ "steps": steps }),
+            vec![("name", json!(""))],
+        )
+    };
     let stored_nothing = |m: &Module| {
         m.engine
             .log()
@@ -598,14 +608,7 @@ fn hostile_states_cost_no_work_their_result_cannot_use() {
     let steps: Vec<Value> = (0..1_000)
         .map(|i| basic(format!("r{i}.example.com"), &big))
         .collect();
-    m.engine.reset_log();
-    let message = raw_error(
-        &m,
-        "RegistryConfig",
-        "secret",
-        json!({"steps": steps}),
-        vec![("name", json!(""))],
-    );
+    let message = secret_error(&m, steps);
     assert!(
         message.starts_with("secret: the Dagger engine failed while reading the secrets: ")
             && message.contains("the answer from the engine is larger than 16 MiB"),
@@ -617,14 +620,7 @@ fn hostile_states_cost_no_work_their_result_cannot_use() {
     let steps: Vec<Value> = (0..100)
         .map(|i| basic(format!("r{i}.example.com"), &big))
         .collect();
-    m.engine.reset_log();
-    let message = raw_error(
-        &m,
-        "RegistryConfig",
-        "secret",
-        json!({"steps": steps}),
-        vec![("name", json!(""))],
-    );
+    let message = secret_error(&m, steps);
     assert!(
         message.starts_with("secret: the rendered config is"),
         "{message}"
@@ -680,14 +676,7 @@ fn hostile_states_cost_no_work_their_result_cannot_use() {
     let imports: Vec<Value> = (0..33)
         .map(|_| json!({"kind": "dockerConfig", "secret": big}))
         .collect();
-    m.engine.reset_log();
-    let message = raw_error(
-        &m,
-        "RegistryConfig",
-        "secret",
-        json!({"steps": imports}),
-        vec![("name", json!(""))],
-    );
+    let message = secret_error(&m, imports);
     assert_eq!(
         message,
         "secret: the config imports 33 files with withDockerConfig; at most 32 are accepted"

@@ -78,6 +78,21 @@ impl Module {
             .extend([password.to_owned(), b64(password), b64(&joined), joined]);
     }
 
+    /// `withRegistryAuth(address, user, <a new secret holding password>)` on `state`, which must
+    /// succeed; the password is added to the leak scan. Returns the new state.
+    pub fn with_auth(&mut self, state: &Value, address: &str, user: &str, password: &str) -> Value {
+        let secret = self.secret(user, password);
+        self.ok(
+            "withRegistryAuth",
+            state,
+            vec![
+                ("address", json!(address)),
+                ("username", json!(user)),
+                ("secret", json!(secret)),
+            ],
+        )
+    }
+
     /// Invokes `object.function` like the engine (defaults injected) and scans for leaks.
     pub fn call(
         &self,
