@@ -291,3 +291,31 @@ async fn a_credential_helper_renders_next_to_auths() {
     );
     assert_schema_valid(&engine);
 }
+
+#[tokio::test]
+async fn more_secrets_than_one_read_takes_are_read_in_a_few_requests() {
+    let engine = EngineDouble::start();
+    let dag = connect(&engine);
+    let mut config = RegistryConfig::new();
+    for i in 0..1_100 {
+        let secret: Secret = dag.r#ref(Id(engine.seed_secret(&format!("pw-{i}"))));
+        config = config
+            .with_registry_auth(&format!("r{i}.example.com"), "u", secret)
+            .unwrap();
+    }
+    engine.reset_log();
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&engine, &dag, &config).await).unwrap();
+    assert_eq!(json["auths"].as_object().unwrap().len(), 1_100);
+    assert_eq!(json["auths"]["r1099.example.com"]["auth"], b64("u:pw-1099"));
+    let reads: Vec<String> = engine
+        .log()
+        .iter()
+        .filter_map(|e| e.query.clone())
+        .filter(|q| q.contains("plaintext") && !q.contains("setSecret"))
+        .collect();
+    assert_eq!(reads.len(), 2, "1,024 secrets, then the other 76");
+    assert!(reads[0].contains("s1023:") && !reads[0].contains("s1024:"));
+    assert!(reads[1].contains("s75:") && !reads[1].contains("s76:"));
+    assert_schema_valid(&engine);
+}
