@@ -1,12 +1,15 @@
 //! The PRODUCT's output against real clients: every `config.json` here is rendered by the real
-//! module binary through the engine double (`withRegistryAuth` → `secret` or `mountSecret`, with
-//! the leak scan of `Module::call` on every call), written the way the engine mounts a secret
-//! (mode 0400), and read by skopeo, the docker CLI, oras-py and oci-probe against a real
-//! registry on 127.0.0.1 over plain HTTP and TLS.
+//! module binary through the engine double (`withRegistryAuth` or `withCredentialHelper` →
+//! `secret` or `mountSecret`, with the leak scan of `Module::call` on every call), written the
+//! way the engine mounts a secret (mode 0400), and read by skopeo, the docker CLI, oras-py and
+//! oci-probe against a real registry on 127.0.0.1 over plain HTTP and TLS.
 //!
 //! - every client authenticates with the module's config (both delivery paths, both registries);
 //! - a wrong password is sent by every client and refused (the registry logs a failed password);
 //! - the key-form matrix: which address spellings the module accepts are found by which client;
+//! - credential helpers: the module's `withCredentialHelper` config with a real
+//!   `docker-credential-e2e` on the client's `PATH` (right password, wrong password, "not
+//!   found", not installed), per client, as a measured table;
 //! - Docker Hub, offline: `docker_credential` (a second, independent parser) finds the module's
 //!   Hub key under every server string, unlike the Go module's `docker.io` key.
 //!
@@ -19,6 +22,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use test_support::checks;
 use test_support::clients::{self, ClientResult};
+use test_support::cred_helper::CredentialHelper;
 use test_support::module::Module;
 use test_support::oci_layout::OciLayout;
 use test_support::registry::{Registry, TEST_USER};
@@ -402,4 +406,319 @@ fn docker_hub_key_is_found_by_docker_credential() {
          https://index.docker.io/v1/ server string"
     );
     eprintln!("\ndocker_credential lookups (oci-probe lookup SERVER):\n{table}");
+}
+
+/// The helper name passed to `withCredentialHelper` (the program is `docker-credential-e2e`).
+const HELPER: &str = "e2e";
+
+/// The clients of the credential-helper table, in row order.
+const HELPER_CLIENTS: [&str; 4] = ["docker CLI", "skopeo", "oci-probe", "oras-py"];
+
+/// How a client's read ends when the helper gives it no credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NoCredential {
+    /// It goes on without credentials; the registry answers 401 to the anonymous request.
+    Anonymous,
+    /// It stops with a credential-helper error before sending a request.
+    HelperError,
+    /// oras-py's own lookup finds no credential (our driver's exit 3, nothing sent).
+    NoMatch,
+    /// Anything else, or the helper was not asked when it should have been (output printed).
+    Other,
+}
+
+/// One client's row of the credential-helper table, as measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct HelperRow {
+    /// It authenticated with the helper's answer (the config has no `auths` entry at all).
+    honours: bool,
+    /// With a wrong password from the helper it failed, and the registry logged the password.
+    wrong_password_401: bool,
+    /// What it did when the helper answered "credentials not found in native keychain".
+    not_found: NoCredential,
+    /// What it did when no `docker-credential-e2e` was on its `PATH`.
+    not_installed: NoCredential,
+}
+
+/// What each client of [`HELPER_CLIENTS`] was measured to do (docker CLI 28.2.2, skopeo 1.9.3,
+/// oci-probe = docker_credential 1.4.0 + oci-client 0.18.0, oras-py 0.2.43).
+const HELPER_EXPECTED: [HelperRow; 4] = [
+    // A missing helper is silently "no credentials".
+    HelperRow {
+        honours: true,
+        wrong_password_401: true,
+        not_found: NoCredential::Anonymous,
+        not_installed: NoCredential::Anonymous,
+    },
+    // A missing helper fails the read (with a misleading "resolves to executable in current
+    // directory (./docker-credential-e2e)").
+    HelperRow {
+        honours: true,
+        wrong_password_401: true,
+        not_found: NoCredential::Anonymous,
+        not_installed: NoCredential::HelperError,
+    },
+    // docker_credential reports every helper exit but 0 as HelperFailure (it does not know the
+    // not-found message), which oci-probe reports as an error.
+    HelperRow {
+        honours: true,
+        wrong_password_401: true,
+        not_found: NoCredential::HelperError,
+        not_installed: NoCredential::HelperError,
+    },
+    // oras-py is not a client the module promises helpers for: this row is what oras-py 0.2.43
+    // does (its `_load_auth` runs `docker-credential-<credHelpers[host]> get` and only warns
+    // when that fails), asserted so that a change shows, not as a requirement.
+    HelperRow {
+        honours: true,
+        wrong_password_401: true,
+        not_found: NoCredential::NoMatch,
+        not_installed: NoCredential::NoMatch,
+    },
+];
+
+/// How a read the helper gave no credential ended; [`NoCredential::Other`] when it succeeded,
+/// when the helper was asked although `expect_calls` was false (or not asked although it was
+/// true), or for any other failure.
+fn classify_no_credential(
+    result: &ClientResult,
+    helper_calls: usize,
+    expect_calls: bool,
+) -> NoCredential {
+    let output = &result.output;
+    let class = if result.ok || (helper_calls > 0) != expect_calls {
+        NoCredential::Other
+    } else if output.contains("no basic auth credentials")
+        || output.contains("authentication required")
+    {
+        NoCredential::Anonymous
+    } else if [
+        // oci-probe, helper failed (e.g. not found)
+        "credential helper `docker-credential-e2e` failed",
+        // oci-probe, helper not spawned
+        "Unable to communicate with credential helper",
+        // skopeo, helper not spawned
+        "error getting credentials",
+    ]
+    .iter()
+    .any(|marker| output.contains(marker))
+    {
+        NoCredential::HelperError
+    } else if result.code == Some(clients::EXIT_NO_MATCH) {
+        NoCredential::NoMatch
+    } else {
+        NoCredential::Other
+    };
+    if class == NoCredential::Other {
+        eprintln!("{result}");
+    }
+    class
+}
+
+/// One read by client `i` of [`HELPER_CLIENTS`] with `config`, with the helper on its `PATH`
+/// when `on_path` (docker CLI, skopeo and oci-probe read skopeo's `e2e/hello:v1`, oras-py its
+/// own `e2e/oras:v1`); returns the result and how many times the helper was called, asserting
+/// each call was a `get` for the registry's `HOST:PORT`.
+fn read_via_helper(
+    i: usize,
+    config: &Path,
+    reg: &Registry,
+    helper: &CredentialHelper,
+    on_path: bool,
+) -> (ClientResult, usize) {
+    let before = helper.requests().len();
+    let read = || match HELPER_CLIENTS[i] {
+        "docker CLI" => clients::docker_manifest_inspect(config, reg, "e2e/hello:v1"),
+        "skopeo" => clients::skopeo_inspect(config, reg, "e2e/hello:v1"),
+        "oci-probe" => clients::oci_probe_pull(config, reg, "e2e/hello:v1"),
+        "oras-py" => clients::oras_pull(config, reg, "e2e/oras:v1"),
+        other => panic!("unknown client {other}"),
+    };
+    let result = if on_path {
+        clients::with_path_prefix(&helper.bin_dir(), read)
+    } else {
+        read()
+    };
+    assert!(!result.timed_out, "{result}");
+    let calls = helper.requests().split_off(before);
+    let expected_call = format!("get {}", reg.host_port());
+    assert!(
+        calls.iter().all(|call| *call == expected_call),
+        "{}: helper calls {calls:?}",
+        result.label
+    );
+    eprintln!(
+        "{}  {:>4} ms  {} [{} helper call(s)]",
+        if result.ok { "ok  " } else { "fail" },
+        result.elapsed.as_millis(),
+        result.label,
+        calls.len()
+    );
+    (result, calls.len())
+}
+
+/// `withCredentialHelper(address: HOST:PORT, helper: "e2e")` rendered through the module and
+/// written as a mounted `config.json`: the config names the helper and holds no credential.
+fn render_helper_config(m: &mut Module, dir: &Path, reg: &Registry, delivery: Delivery) -> PathBuf {
+    // The helper's passwords join the leak scan: the module never sees them, so no module
+    // output may hold them (or their `auth` forms).
+    m.watch(TEST_USER, reg.password());
+    m.watch(TEST_USER, WRONG_PASSWORD);
+    let state = m.ok(
+        "withCredentialHelper",
+        &json!({}),
+        vec![
+            ("address", json!(reg.host_port())),
+            ("helper", json!(HELPER)),
+        ],
+    );
+    let plaintext = deliver(m, &state, delivery);
+    assert_eq!(
+        plaintext,
+        format!(
+            r#"{{"auths":{{}},"credHelpers":{{"{}":"{HELPER}"}}}}"#,
+            reg.host_port()
+        )
+    );
+    for password in [reg.password(), WRONG_PASSWORD] {
+        assert!(!plaintext.contains(password), "{plaintext}");
+    }
+    clients::write_mounted_config(dir, plaintext.as_bytes())
+}
+
+/// The module's `credHelpers` config read by real clients with a real `docker-credential-e2e`
+/// on their `PATH`: with the right password every client authenticates through the helper;
+/// with a wrong one every client sends it and is refused (a wrong-password line in the
+/// registry log); with "not found", or no helper installed, no client sends a password.
+/// Prints the table and asserts it equals [`HELPER_EXPECTED`].
+fn credential_helper_serves_every_client(tls: bool, delivery: Delivery) {
+    let start = Instant::now();
+    let reg = Registry::start(tls);
+    let mut m = Module::register();
+    let layout = OciLayout::build();
+    // Setup with an `auths` config the module rendered: skopeo's image and oras-py's artifact.
+    let setup_dir = tempfile::tempdir().expect("config dir");
+    let setup = render_to(
+        &mut m,
+        setup_dir.path(),
+        reg.host_port(),
+        reg.password(),
+        delivery,
+        reg.host_port(),
+    );
+    checks::assert_ok(&clients::skopeo_push(&setup, &reg, &layout, "e2e/hello:v1"));
+    checks::assert_ok(&clients::oras_push(&setup, &reg, "e2e/oras:v1"));
+
+    let config_dir = tempfile::tempdir().expect("config dir");
+    let config = render_helper_config(&mut m, config_dir.path(), &reg, delivery);
+    let helper = CredentialHelper::install(HELPER);
+    let each_client = 0..HELPER_CLIENTS.len();
+
+    // The right password: each read succeeds (and returns the pushed content) after asking
+    // the helper, as the config has no other credential.
+    helper.answer(reg.host_port(), TEST_USER, reg.password());
+    let honours: Vec<bool> = each_client
+        .clone()
+        .map(|i| {
+            let (result, calls) = read_via_helper(i, &config, &reg, &helper, true);
+            if result.ok {
+                let content = match HELPER_CLIENTS[i] {
+                    "oci-probe" => "layers=1 bytes=",
+                    "oras-py" => "files=['hello.txt']",
+                    _ => layout.layer_digest.as_str(),
+                };
+                assert!(result.output.contains(content), "{result}");
+            }
+            result.ok && calls > 0
+        })
+        .collect();
+    assert_eq!(
+        checks::wrong_password_count(&reg),
+        0,
+        "registry log:\n{}",
+        reg.log()
+    );
+
+    // A wrong password from the helper: each read fails, and the registry logged that the
+    // client sent the user with a password that did not match.
+    helper.answer(reg.host_port(), TEST_USER, WRONG_PASSWORD);
+    let mut count = 0;
+    let refused: Vec<bool> = each_client
+        .clone()
+        .map(|i| {
+            let (result, calls) = read_via_helper(i, &config, &reg, &helper, true);
+            let before = count;
+            count = checks::wait_wrong_password_count(&reg, before);
+            !result.ok && calls > 0 && count > before
+        })
+        .collect();
+
+    // The helper knows no credential for the registry (it answers another server), then the
+    // helper is not on the PATH at all.
+    helper.answer("localhost:1", TEST_USER, reg.password());
+    let not_found: Vec<NoCredential> = each_client
+        .clone()
+        .map(|i| {
+            let (result, calls) = read_via_helper(i, &config, &reg, &helper, true);
+            classify_no_credential(&result, calls, true)
+        })
+        .collect();
+    let not_installed: Vec<NoCredential> = each_client
+        .clone()
+        .map(|i| {
+            let (result, calls) = read_via_helper(i, &config, &reg, &helper, false);
+            classify_no_credential(&result, calls, false)
+        })
+        .collect();
+    assert_eq!(
+        checks::wait_wrong_password_count(&reg, count),
+        count,
+        "no client sent a password it did not get; registry log:\n{}",
+        reg.log()
+    );
+
+    let versions = clients::client_versions();
+    let observed: Vec<HelperRow> = each_client
+        .map(|i| HelperRow {
+            honours: honours[i],
+            wrong_password_401: refused[i],
+            not_found: not_found[i],
+            not_installed: not_installed[i],
+        })
+        .collect();
+    let cell = |v: bool| if v { "Y" } else { "N" };
+    let mut table = String::from(concat!(
+        "| client | version | honours credHelpers | wrong password -> 401 ",
+        "| helper: not found -> | helper not on PATH -> |\n",
+        "| --- | --- | --- | --- | --- | --- |\n",
+    ));
+    for (client, row) in HELPER_CLIENTS.iter().zip(&observed) {
+        let version = versions
+            .iter()
+            .find(|(name, _)| name == client)
+            .map_or("?", |(_, version)| version.as_str());
+        table.push_str(&format!(
+            "| {client} | {version} | {} | {} | {:?} | {:?} |\n",
+            cell(row.honours),
+            cell(row.wrong_password_401),
+            row.not_found,
+            row.not_installed
+        ));
+    }
+    eprintln!(
+        "\ncredential helper ({}, {delivery:?}, {} ms):\n{table}",
+        if tls { "TLS" } else { "HTTP" },
+        start.elapsed().as_millis()
+    );
+    assert_eq!(observed, HELPER_EXPECTED, "observed:\n{table}");
+}
+
+#[test]
+fn credential_helper_serves_every_client_over_http() {
+    credential_helper_serves_every_client(false, Delivery::Secret);
+}
+
+#[test]
+fn credential_helper_serves_every_client_over_tls() {
+    credential_helper_serves_every_client(true, Delivery::MountSecret);
 }

@@ -22,6 +22,21 @@ pub fn wrong_password_count(reg: &Registry) -> usize {
     reg.log().matches(&wrong_password_log(reg.user())).count()
 }
 
+/// Waits (up to 2 s: the registry may log just after it answered) until the registry has
+/// logged more wrong-password lines for its user than `before`; returns the count then, which
+/// is still `before` when no such line came.
+pub fn wait_wrong_password_count(reg: &Registry, before: usize) -> usize {
+    let mut count = before;
+    for _ in 0..100 {
+        count = wrong_password_count(reg);
+        if count > before {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    count
+}
+
 /// Asserts the call succeeded and prints its timing.
 pub fn assert_ok(result: &ClientResult) {
     assert!(result.ok, "expected success:\n{result}");
@@ -45,14 +60,7 @@ pub fn assert_wrong_password_401(result: &ClientResult, reg: &Registry, before: 
         "client hung instead of failing:\n{result}"
     );
     let needle = wrong_password_log(reg.user());
-    let mut count = before;
-    for _ in 0..100 {
-        count = reg.log().matches(&needle).count();
-        if count > before {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let count = wait_wrong_password_count(reg, before);
     assert!(
         count > before,
         "registry logged no `{needle}` for {}:\n{result}\nregistry log:\n{}",

@@ -2,16 +2,19 @@
 //! credentials file: skopeo, the docker CLI (no daemon), oras-py, and the Rust
 //! probe `oci-probe` (docker_credential + oci-client).
 //!
-//! Every call runs in an isolated environment: `env_clear()`, a fixed `PATH`,
-//! a fresh empty `HOME` and `XDG_RUNTIME_DIR`, a fresh working directory, and
-//! only the variables the check names (`DOCKER_CONFIG`, `E2E_HTTP`, ...), so
-//! the client can read no credentials file but the one under test. Every call
-//! is bounded by [`CLIENT_TIMEOUT`] and killed when it runs over.
+//! Every call runs in an isolated environment: `env_clear()`, a fixed `PATH`
+//! (with a test's credential-helper directory in front inside
+//! [`with_path_prefix`]), a fresh empty `HOME` and `XDG_RUNTIME_DIR`, a fresh
+//! working directory, and only the variables the check names (`DOCKER_CONFIG`,
+//! `E2E_HTTP`, ...), so the client can read no credentials file but the one
+//! under test. Every call is bounded by [`CLIENT_TIMEOUT`] and killed when it
+//! runs over.
 //!
 //! Image arguments are `REPOSITORY:TAG` (e.g. `e2e/hello:v1`); the registry's
 //! `127.0.0.1:PORT` is put in front.
 #![allow(dead_code)]
 
+use std::cell::RefCell;
 use std::fmt;
 use std::fs;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -152,6 +155,41 @@ pub fn oci_probe_bin() -> PathBuf {
     .clone()
 }
 
+thread_local! {
+    /// The directory [`with_path_prefix`] puts in front of [`CLEAN_PATH`] on this thread.
+    static PATH_PREFIX: RefCell<Option<PathBuf>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with `dir` in front of every client's `PATH` (the clients `f` starts on this
+/// thread), so they find a test's `docker-credential-<name>`; the plain [`CLEAN_PATH`] is
+/// back afterwards, also when `f` panics.
+pub fn with_path_prefix<T>(dir: &Path, f: impl FnOnce() -> T) -> T {
+    /// Clears the prefix when dropped.
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            PATH_PREFIX.with(|prefix| prefix.borrow_mut().take());
+        }
+    }
+    let previous = PATH_PREFIX.with(|prefix| prefix.borrow_mut().replace(dir.to_path_buf()));
+    assert!(previous.is_none(), "with_path_prefix does not nest");
+    let _reset = Reset;
+    f()
+}
+
+/// The `PATH` of a client started now on this thread.
+fn client_path() -> std::ffi::OsString {
+    PATH_PREFIX.with(|prefix| match prefix.borrow().as_deref() {
+        Some(dir) => {
+            let mut path = dir.as_os_str().to_owned();
+            path.push(":");
+            path.push(CLEAN_PATH);
+            path
+        }
+        None => CLEAN_PATH.into(),
+    })
+}
+
 /// A command in a clean, isolated environment with its own temp dir.
 struct Isolated {
     /// HOME, XDG_RUNTIME_DIR, the working dir and the output file live here.
@@ -163,7 +201,8 @@ struct Isolated {
 }
 
 impl Isolated {
-    /// `program` with `env_clear()`, `PATH`, a fresh `HOME` and `XDG_RUNTIME_DIR`.
+    /// `program` with `env_clear()`, `PATH` ([`client_path`]), a fresh `HOME` and
+    /// `XDG_RUNTIME_DIR`.
     fn new(program: impl AsRef<std::ffi::OsStr>, label: String) -> Isolated {
         let tmp = tempfile::Builder::new()
             .prefix("registry-config-client-")
@@ -178,7 +217,7 @@ impl Isolated {
         }
         let mut cmd = Command::new(program);
         cmd.env_clear()
-            .env("PATH", CLEAN_PATH)
+            .env("PATH", client_path())
             .env("HOME", &home)
             .env("XDG_RUNTIME_DIR", &run)
             .current_dir(&work)
