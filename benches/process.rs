@@ -5,7 +5,7 @@
 //! ```text
 //! cargo build --release -p naive-module
 //! cargo bench --bench process                     # everything
-//! cargo bench --bench process -- round-trips rss  # or some sections: round-trips, chain, rss
+//! cargo bench --bench process -- round-trips rss  # or some sections: round-trips, chain, rss, hostile
 //! REGISTRY_CONFIG_BIN=/path/to/registry-config cargo bench --bench process -- chain  # another build
 //! ```
 //!
@@ -15,18 +15,28 @@
 //! * `chain`: `withRegistryAuth` ×2 → `secret`, median of 25 runs (after 2 warm-ups), with the
 //!   double adding 1 ms per request (a real engine's cost) and with no latency.
 //! * `rss`: peak RSS (`/usr/bin/time -v`) of `secret()` with 1 and 1,000 registries.
+//! * `hostile`: `secret()` on tampered states (many keys at one 128,000-byte secret, 3,000 keys,
+//!   3,000 steps for one key, 1,000 imports, usernames that alone overflow the limit, 10,000
+//!   steps, the most keys the size bound lets through): wall time, peak RSS, round trips, bytes
+//!   the double answered (the envelope with the state, then the plaintexts) and outcome, checked
+//!   against the target of < 1 s and < 64 MiB.
+//!   Needs no naive baseline; a run that outlives 120 s is killed and reported as such, and the
+//!   module's address space is capped at 8 GiB so that an unbounded build cannot take the machine.
 //!
 //! Process times are measured by a wrapper (this same binary, re-executed with
 //! `REGISTRY_CONFIG_BENCH_EXEC` set) from `spawn` to `wait` of the module process, so they do not
 //! include the double's own 5 ms exit polling. Results and machine details: `BENCHMARKS.md`.
 
 use std::ffi::OsString;
+use std::io;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use engine_double::{Call, EngineDouble, Outcome};
 use registry_config::core::naming::content_digest;
+use registry_config::module::state::decode_config;
 use serde_json::{json, Value};
 
 /// Set in the wrapper's environment: the program it runs and times.
@@ -35,6 +45,11 @@ const EXEC_VAR: &str = "REGISTRY_CONFIG_BENCH_EXEC";
 const OUT_VAR: &str = "REGISTRY_CONFIG_BENCH_OUT";
 /// When set, the wrapper runs the program under `/usr/bin/time -v -o <this path>`.
 const RSS_VAR: &str = "REGISTRY_CONFIG_BENCH_RSS";
+/// When set (milliseconds), the wrapper kills the program's process group after that long.
+const TIMEOUT_VAR: &str = "REGISTRY_CONFIG_BENCH_TIMEOUT_MS";
+/// When set (bytes), the wrapper caps the program's address space (`prlimit --as`), so that a
+/// runaway build fails instead of taking the shared machine's memory.
+const MEMORY_CAP_VAR: &str = "REGISTRY_CONFIG_BENCH_AS_BYTES";
 
 /// Registry counts of the round-trip table.
 const CHECKPOINTS: [usize; 4] = [1, 10, 100, 1_000];
@@ -66,15 +81,14 @@ fn main() {
         .collect();
     let wants = |name: &str| sections.is_empty() || sections.contains(&name);
     for section in &sections {
-        if !["round-trips", "chain", "rss"].contains(section) {
-            eprintln!("unknown section {section:?}; use round-trips, chain or rss");
+        if !["round-trips", "chain", "rss", "hostile"].contains(section) {
+            eprintln!("unknown section {section:?}; use round-trips, chain, rss or hostile");
             std::process::exit(2);
         }
     }
 
-    let bins = Binaries::locate();
+    let bins = Binaries::locate(wants("round-trips") || wants("rss") || wants("chain"));
     println!("module: {}", bins.module.display());
-    println!("naive:  {}", bins.naive.display());
     if wants("round-trips") || wants("rss") {
         scaling(&bins, wants("round-trips"), wants("rss"));
     }
@@ -82,33 +96,60 @@ fn main() {
         chain(&bins, ENGINE_LATENCY);
         chain(&bins, Duration::ZERO);
     }
+    if wants("hostile") {
+        hostile(&bins);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // The timing wrapper.
 
 /// Runs `target` with this process's environment (minus the wrapper's variables), stdio
-/// inherited (so the double captures it), and writes how long it lived to `$OUT_VAR`.
+/// inherited (so the double captures it), and writes how long it lived to `$OUT_VAR`, followed
+/// by ` killed` if `$TIMEOUT_VAR` was set and it had to be killed.
 fn wrapper(target: OsString) -> i32 {
     let out = std::env::var_os(OUT_VAR);
     let rss = std::env::var_os(RSS_VAR);
-    let mut command = match &rss {
-        Some(rss_file) => {
-            let mut c = Command::new("/usr/bin/time");
-            c.arg("-v").arg("-o").arg(rss_file).arg(&target);
-            c
-        }
-        None => Command::new(&target),
-    };
+    let timeout = std::env::var(TIMEOUT_VAR)
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map(Duration::from_millis);
+    let mut argv: Vec<OsString> = Vec::new();
+    if let Some(bytes) = std::env::var_os(MEMORY_CAP_VAR) {
+        let mut limit = OsString::from("--as=");
+        limit.push(bytes);
+        argv.extend(["/usr/bin/prlimit".into(), limit, "--".into()]);
+    }
+    if let Some(rss_file) = &rss {
+        argv.extend([
+            "/usr/bin/time".into(),
+            "-v".into(),
+            "-o".into(),
+            rss_file.clone(),
+        ]);
+    }
+    argv.push(target.clone());
+    let mut command = Command::new(&argv[0]);
     command
+        .args(&argv[1..])
         .env_remove(EXEC_VAR)
         .env_remove(OUT_VAR)
-        .env_remove(RSS_VAR);
+        .env_remove(RSS_VAR)
+        .env_remove(TIMEOUT_VAR)
+        .env_remove(MEMORY_CAP_VAR);
     let start = Instant::now();
-    let status = command.status();
+    let (status, killed) = match timeout {
+        None => (command.status(), false),
+        Some(limit) => run_with_deadline(command, limit),
+    };
     let elapsed = start.elapsed();
     if let Some(out) = out {
-        if let Err(e) = std::fs::write(&out, elapsed.as_nanos().to_string()) {
+        let report = format!(
+            "{}{}",
+            elapsed.as_nanos(),
+            if killed { " killed" } else { "" }
+        );
+        if let Err(e) = std::fs::write(&out, report) {
             eprintln!(
                 "bench wrapper: cannot write {}: {e}",
                 Path::new(&out).display()
@@ -125,17 +166,47 @@ fn wrapper(target: OsString) -> i32 {
     }
 }
 
+/// Runs `command` as the leader of its own process group and, if it is still running after
+/// `limit`, kills the whole group (`/usr/bin/time` and the module under it, by the group's ID).
+/// Polls every millisecond: while the leader is not reaped its ID cannot be reused.
+fn run_with_deadline(mut command: Command, limit: Duration) -> (io::Result<ExitStatus>, bool) {
+    let mut child = match command.process_group(0).spawn() {
+        Ok(child) => child,
+        Err(e) => return (Err(e), false),
+    };
+    let deadline = Instant::now() + limit;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return (Ok(status), false),
+            Ok(None) if Instant::now() >= deadline => {
+                let group = format!("-{}", child.id());
+                let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+                return (child.wait(), true);
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(1)),
+            Err(e) => return (Err(e), false),
+        }
+    }
+}
+
 /// Runs binaries through the double, optionally through the timing wrapper.
 struct Timer {
     wrapper: PathBuf,
     scratch: tempfile::TempDir,
+    /// The wrapper kills the module after this long (`None`: never).
+    timeout: Option<Duration>,
+    /// The module's address-space cap in bytes (`None`: none).
+    memory_cap: Option<u64>,
 }
 
-/// One timed run: what the double saw, how long the module process lived, its resource use.
+/// One timed run: what the double saw, how long the module process lived, its resource use
+/// (`None` when not asked for, or when the run was killed before `/usr/bin/time` reported).
 struct Timed {
     outcome: Outcome,
     process: Duration,
     usage: Option<Usage>,
+    /// The wrapper killed the module at the timeout.
+    killed: bool,
 }
 
 /// From `/usr/bin/time -v`.
@@ -170,6 +241,18 @@ impl Timer {
         Self {
             wrapper: std::env::current_exe().expect("the bench binary's own path"),
             scratch: tempfile::tempdir().expect("a scratch directory"),
+            timeout: None,
+            memory_cap: None,
+        }
+    }
+
+    /// A timer whose runs are killed after `limit` and capped at `memory_cap` bytes of address
+    /// space.
+    fn bounded(limit: Duration, memory_cap: u64) -> Self {
+        Self {
+            timeout: Some(limit),
+            memory_cap: Some(memory_cap),
+            ..Self::new()
         }
     }
 
@@ -182,24 +265,37 @@ impl Timer {
         let target = subject.binary.to_str().expect("a UTF-8 binary path");
         let out_str = out.to_str().expect("a UTF-8 scratch path");
         let rss_str = rss_file.to_str().expect("a UTF-8 scratch path");
+        let timeout_ms = self.timeout.map(|t| t.as_millis().to_string());
+        let memory_cap = self.memory_cap.map(|bytes| bytes.to_string());
         let mut env = vec![(EXEC_VAR, target), (OUT_VAR, out_str)];
         env.extend(subject.env.iter().copied());
         if rss {
             env.push((RSS_VAR, rss_str));
         }
+        if let Some(ms) = &timeout_ms {
+            env.push((TIMEOUT_VAR, ms.as_str()));
+        }
+        if let Some(bytes) = &memory_cap {
+            env.push((MEMORY_CAP_VAR, bytes.as_str()));
+        }
         let outcome = engine.run_with_env(&self.wrapper, call, &env);
         engine.reset_log();
-        let nanos: u64 = std::fs::read_to_string(&out)
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
+        let report = std::fs::read_to_string(&out).unwrap_or_default();
+        let mut fields = report.split_whitespace();
+        let nanos: u64 = fields
+            .next()
+            .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| panic!("the wrapper wrote no time: {}", outcome.stderr));
-        let usage = rss.then(|| {
+        let killed = fields.next() == Some("killed");
+        // A killed `/usr/bin/time` reports nothing.
+        let usage = (rss && !killed).then(|| {
             Usage::parse(&std::fs::read_to_string(&rss_file).expect("a /usr/bin/time -v report"))
         });
         Timed {
             outcome,
             process: Duration::from_nanos(nanos),
             usage,
+            killed,
         }
     }
 }
@@ -213,7 +309,8 @@ struct Binaries {
 }
 
 impl Binaries {
-    fn locate() -> Self {
+    /// The binaries to measure; exits if the naive baseline is needed and missing.
+    fn locate(need_naive: bool) -> Self {
         // REGISTRY_CONFIG_BIN: measure another build of the module (e.g. another profile).
         let module = std::env::var_os("REGISTRY_CONFIG_BIN")
             .map(PathBuf::from)
@@ -224,12 +321,15 @@ impl Binaries {
             .unwrap_or_else(|| {
                 PathBuf::from(env!("CARGO_BIN_EXE_registry-config")).with_file_name("naive-module")
             });
-        if !naive.exists() {
+        if need_naive && !naive.exists() {
             eprintln!(
                 "{} not found: build it first with `cargo build --release -p naive-module` (or set NAIVE_MODULE_BIN)",
                 naive.display()
             );
             std::process::exit(2);
+        }
+        if need_naive {
+            println!("naive:  {}", naive.display());
         }
         Self { module, naive }
     }
@@ -663,5 +763,357 @@ fn chain(bins: &Binaries, latency: Duration) {
     println!(
         "(argon2id naming, measured in this process: {}; ratios > 1 mean the module is faster)",
         ms(argon2)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// hostile: secret() on tampered states, each bounded in time and memory.
+
+/// Runs of each hostile case (the medians are reported).
+const HOSTILE_RUNS: usize = 3;
+/// A hostile run that lives longer is killed (and the case is not run again).
+const HOSTILE_TIMEOUT: Duration = Duration::from_secs(120);
+/// The address space a hostile run may take (8 GiB): an unbounded build fails there instead of
+/// exhausting the shared machine.
+const HOSTILE_MEMORY_CAP: u64 = 8 << 30;
+/// The target for every state the engine can hand the module: fail or succeed within these.
+const TARGET_WALL: Duration = Duration::from_secs(1);
+const TARGET_RSS_KIB: u64 = 64 * 1024;
+/// The engine's `setSecret` limit, the size of the largest secret a state can point at.
+const ENGINE_SECRET_LIMIT: usize = 128_000;
+/// Characters of each outcome shown in the table.
+const OUTCOME_CHARS: usize = 100;
+
+/// One tampered state and what it is.
+struct HostileCase {
+    label: String,
+    state: Value,
+}
+
+/// A basic-auth step as the module writes it into state.
+fn basic_step(key: &str, username: &str, secret: &str) -> Value {
+    json!({"kind": "basic", "key": key, "username": username, "secret": secret})
+}
+
+/// A dummy password of exactly `len` bytes, distinct for each `(tag, i)`.
+fn dummy_password(tag: &str, i: usize, len: usize) -> String {
+    let mut password = format!("pw-{tag}-{i:06}-");
+    let fill = len.saturating_sub(password.len());
+    password.push_str(&"x".repeat(fill));
+    password.truncate(len);
+    password
+}
+
+/// A valid `config.json` of just under `size` bytes: `auths` entries with `auth` values.
+fn imported_config(size: usize) -> String {
+    use base64::Engine as _;
+    let mut config = String::from(r#"{"auths":{"#);
+    for i in 0.. {
+        let auth = base64::engine::general_purpose::STANDARD
+            .encode(format!("u{i}:{}", dummy_password("import", i, 24)));
+        let entry = format!(r#""imported-{i}.example.com":{{"auth":"{auth}"}}"#);
+        // The separating comma and the closing `}}`.
+        if config.len() + entry.len() + 3 > size {
+            break;
+        }
+        if i > 0 {
+            config.push(',');
+        }
+        config.push_str(&entry);
+    }
+    config.push_str("}}");
+    config
+}
+
+/// The shortest registry keys there are (`a` … `z`, `aa` … `zz`, `aaa` …), in order: single-label
+/// host names, which normalize to themselves.
+fn short_keys() -> impl Iterator<Item = String> {
+    let letters = || (b'a'..=b'z').map(char::from);
+    let one = letters().map(String::from);
+    let two = letters().flat_map(move |a| letters().map(move |b| format!("{a}{b}")));
+    let three = letters().flat_map(move |a| {
+        letters().flat_map(move |b| letters().map(move |c| format!("{a}{b}{c}")))
+    });
+    one.chain(two).chain(three)
+}
+
+/// Basic steps for the first `count` [`short_keys`], user `u`, all at `secret`.
+fn short_key_state(count: usize, secret: &str) -> Value {
+    let steps: Vec<Value> = short_keys()
+        .take(count)
+        .map(|key| basic_step(&key, "u", secret))
+        .collect();
+    json!({ "steps": steps })
+}
+
+/// The most [`short_keys`] a state may hold and still pass the module's own bound on the
+/// rendered size (`Plan::check_bounds`): the state that makes the module read the most.
+fn most_short_keys_within_bounds() -> usize {
+    let passes = |count: usize| {
+        decode_config(&short_key_state(count, "id")).is_ok_and(|plan| plan.check_bounds().is_ok())
+    };
+    let (mut fits, mut too_many) = (1, short_keys().count());
+    assert!(passes(fits) && !passes(too_many));
+    while too_many - fits > 1 {
+        let mid = fits + (too_many - fits) / 2;
+        if passes(mid) {
+            fits = mid;
+        } else {
+            too_many = mid;
+        }
+    }
+    fits
+}
+
+/// The tampered states of issue "Hardening, round two", item 12, plus the largest state the
+/// module accepts and the one that makes it read the most. Secrets are seeded in `engine`; the
+/// double hands every ID occurrence over as its own fresh alias, so the module cannot tell that
+/// many steps share one secret.
+fn hostile_cases(engine: &EngineDouble) -> Vec<HostileCase> {
+    let key = |i: usize| format!("r{i}.example.com");
+    let big = engine.seed_secret(&"p".repeat(ENGINE_SECRET_LIMIT));
+    let own_secrets = |tag: &str, count: usize, len: usize| -> Vec<String> {
+        (0..count)
+            .map(|i| engine.seed_secret(&dummy_password(tag, i, len)))
+            .collect()
+    };
+    let distinct_keys = |secrets: &[String]| -> Value {
+        let steps: Vec<Value> = secrets
+            .iter()
+            .enumerate()
+            .map(|(i, secret)| basic_step(&key(i), "u", secret))
+            .collect();
+        json!({ "steps": steps })
+    };
+
+    let at_big = |count: usize| -> Value {
+        let steps: Vec<Value> = (0..count).map(|i| basic_step(&key(i), "u", &big)).collect();
+        json!({ "steps": steps })
+    };
+    let b_small = own_secrets("b40", 3_000, 40);
+    let b_1k = own_secrets("b1k", 3_000, 1_000);
+    let c: Vec<Value> = own_secrets("c", 3_000, 40)
+        .iter()
+        .map(|secret| basic_step("ghcr.io", "u", secret))
+        .collect();
+    let config = imported_config(100_000);
+    let imported = engine.seed_secret(&config);
+    let d: Vec<Value> = (0..1_000)
+        .map(|_| json!({"kind": "dockerConfig", "secret": imported}))
+        .collect();
+    let long_user = "u".repeat(1_000);
+    let e: Vec<Value> = (0..200)
+        .map(|i| basic_step(&key(i), &long_user, &big))
+        .collect();
+    // 10,000 steps over 1,000 keys (each set 10 times, interleaved): fits, so it renders.
+    let f_fits: Vec<Value> = own_secrets("f", 10_000, 40)
+        .iter()
+        .enumerate()
+        .map(|(i, secret)| basic_step(&key(i % 1_000), "u", secret))
+        .collect();
+    let f_distinct = own_secrets("f2", 10_000, 40);
+    let g = most_short_keys_within_bounds();
+    vec![
+        HostileCase {
+            label: "(a) 1,000 keys, all at one 128,000-byte secret".to_owned(),
+            state: at_big(1_000),
+        },
+        HostileCase {
+            label: "(a') 130 keys at that secret (the answer just fits in 16 MiB)".to_owned(),
+            state: at_big(130),
+        },
+        HostileCase {
+            label: "(a'') 3,000 keys at that secret (the issue's 3,000-key state)".to_owned(),
+            state: at_big(3_000),
+        },
+        HostileCase {
+            label: "(b) 3,000 keys, each its own 40-byte secret".to_owned(),
+            state: distinct_keys(&b_small),
+        },
+        HostileCase {
+            label: "(b') 3,000 keys, each its own 1,000-byte secret".to_owned(),
+            state: distinct_keys(&b_1k),
+        },
+        HostileCase {
+            label: "(c) 3,000 steps for one key, each its own 40-byte secret".to_owned(),
+            state: json!({ "steps": c }),
+        },
+        HostileCase {
+            label: format!(
+                "(d) 1,000 dockerConfig steps, all at one {}-byte config",
+                config.len()
+            ),
+            state: json!({ "steps": d }),
+        },
+        HostileCase {
+            label: "(e) 200 keys with 1,000-byte usernames, all at the 128,000-byte secret"
+                .to_owned(),
+            state: json!({ "steps": e }),
+        },
+        HostileCase {
+            label: "(f) 10,000 steps (the most accepted) over 1,000 keys, 40-byte secrets"
+                .to_owned(),
+            state: json!({ "steps": f_fits }),
+        },
+        HostileCase {
+            label: "(f') 10,000 steps (the most accepted), distinct keys, 40-byte secrets"
+                .to_owned(),
+            state: distinct_keys(&f_distinct),
+        },
+        HostileCase {
+            label: format!(
+                "(g) {g} one- to three-letter keys (the most the size bound lets through), all at the 128,000-byte secret"
+            ),
+            state: short_key_state(g, &big),
+        },
+    ]
+}
+
+/// The measured result of one hostile case.
+struct HostileRow {
+    label: String,
+    steps: usize,
+    runs: usize,
+    /// Median process lifetime; `None` if a run was killed at the timeout.
+    wall: Option<Duration>,
+    usage: Option<Usage>,
+    exit: String,
+    round_trips: usize,
+    answered_bytes: usize,
+    outcome: String,
+}
+
+/// The first [`OUTCOME_CHARS`] characters of what a run ended with (an error message, or the
+/// size of the stored config; never a plaintext), on one table-safe line.
+fn outcome_text(subject: &Subject, timed: &Timed) -> String {
+    let outcome = &timed.outcome;
+    let text = if timed.killed {
+        format!("killed after {} s", HOSTILE_TIMEOUT.as_secs())
+    } else if let Some(error) = &outcome.return_error {
+        format!("error: {}", error.message)
+    } else if let Some(Value::String(id)) = &outcome.return_value {
+        match subject.engine.secret(id) {
+            Some(secret) => format!("ok: config of {} bytes stored", secret.plaintext.len()),
+            None => "ok: returned an ID that is not a Secret".to_owned(),
+        }
+    } else {
+        format!("no result; stderr: {}", outcome.stderr.trim())
+    };
+    let line: String = text
+        .chars()
+        .take(OUTCOME_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    line.replace('|', "\\|")
+}
+
+/// GNU time's CPU figures have a resolution of 10 ms.
+fn cpu_ms(cpu: Duration) -> String {
+    if cpu.is_zero() {
+        "< 10 ms".to_owned()
+    } else {
+        ms(cpu)
+    }
+}
+
+/// `secret()` on each hostile state, [`HOSTILE_RUNS`] times, then the table and the target check.
+fn hostile(bins: &Binaries) {
+    let timer = Timer::bounded(HOSTILE_TIMEOUT, HOSTILE_MEMORY_CAP);
+    let subject = Subject::new(Kind::Module, bins);
+    // The wrapper kills at HOSTILE_TIMEOUT; the double only waits for the wrapper.
+    subject
+        .engine
+        .set_run_timeout(HOSTILE_TIMEOUT + Duration::from_secs(60));
+    let cases = hostile_cases(&subject.engine);
+    let mut rows = Vec::new();
+    for case in cases {
+        let steps = case.state["steps"].as_array().map_or(0, Vec::len);
+        let call = subject.call("secret", &case.state, &[]);
+        let mut walls = Vec::new();
+        let mut usages = Vec::new();
+        let mut last = None;
+        let mut killed = false;
+        for _ in 0..HOSTILE_RUNS {
+            let timed = timer.run(&subject, &call, true);
+            assert_eq!(
+                timed.outcome.rejected_requests, 0,
+                "{}: the double rejected requests",
+                case.label
+            );
+            walls.push(timed.process);
+            usages.extend(timed.usage);
+            killed = timed.killed;
+            last = Some(timed);
+            if killed {
+                break;
+            }
+        }
+        let Some(last) = last else { continue };
+        usages.sort_by_key(|u| u.max_rss_kib);
+        let row = HostileRow {
+            label: case.label,
+            steps,
+            runs: walls.len(),
+            wall: (!killed).then(|| median(walls)),
+            usage: usages.get(usages.len() / 2).copied(),
+            exit: match last.outcome.exit_code {
+                Some(code) => code.to_string(),
+                None => "signal".to_owned(),
+            },
+            round_trips: last.outcome.round_trips,
+            answered_bytes: last
+                .outcome
+                .exchanges
+                .iter()
+                .map(|e| e.response.len())
+                .sum(),
+            outcome: outcome_text(&subject, &last),
+        };
+        eprintln!(
+            "  .. {}: {}",
+            row.label,
+            row.wall.map_or("killed".to_owned(), ms)
+        );
+        rows.push(row);
+    }
+
+    println!();
+    println!(
+        "## Hostile states: secret() (wall and peak RSS: median of {HOSTILE_RUNS} runs, /usr/bin/time -v; killed after {} s; address space capped at {} GiB)",
+        HOSTILE_TIMEOUT.as_secs(),
+        HOSTILE_MEMORY_CAP >> 30
+    );
+    println!("| case | steps | runs | wall | peak RSS | CPU (user+sys) | exit | round trips | bytes the double answered | outcome (first {OUTCOME_CHARS} chars) | < 1 s | < 64 MiB |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let mut met = 0;
+    for row in &rows {
+        let fast = row.wall.is_some_and(|w| w < TARGET_WALL);
+        let small = row.usage.is_some_and(|u| u.max_rss_kib < TARGET_RSS_KIB);
+        met += usize::from(fast && small);
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            row.label,
+            row.steps,
+            row.runs,
+            row.wall
+                .map_or(format!("> {} s", HOSTILE_TIMEOUT.as_secs()), ms),
+            row.usage.map_or("n/a (killed)".to_owned(), |u| format!(
+                "{:.1} MiB",
+                u.max_rss_kib as f64 / 1024.0
+            )),
+            row.usage.map_or("n/a".to_owned(), |u| cpu_ms(u.cpu)),
+            row.exit,
+            row.round_trips,
+            row.answered_bytes,
+            row.outcome,
+            if fast { "yes" } else { "**no**" },
+            if small { "yes" } else { "**no**" },
+        );
+    }
+    println!(
+        "target (< {} s and < {} MiB): met by {met} of {} cases",
+        TARGET_WALL.as_secs(),
+        TARGET_RSS_KIB / 1024,
+        rows.len()
     );
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks for BENCHMARKS.md (benchmarks print medians and ratios; nothing here is a test).
 #
-#   scripts/bench.sh                 round trips, whole-process chain, peak RSS, criterion
+#   scripts/bench.sh                 round trips, whole-process chain, peak RSS, hostile states, criterion
 #   scripts/bench.sh --build         the same, then the cold-build comparison
 #   scripts/bench.sh --build-only    only the cold-build comparison
-#   scripts/bench.sh --process-only [round-trips|chain|rss ...]   only benches/process.rs
+#   scripts/bench.sh --process-only [round-trips|chain|rss|hostile ...]   only benches/process.rs
 #   scripts/bench.sh --render-only   only the criterion benches (cargo bench --bench render)
 #
 # What it runs:
@@ -12,7 +12,10 @@
 #           baseline (benches/naive-module) through the engine double (127.0.0.1 only):
 #           round trips per call for N = 1, 10, 100, 1,000 registries, the chain
 #           withRegistryAuth x2 -> secret (median of 25, 1 ms per request and 0 ms), and the
-#           peak RSS of secret() with 1,000 registries (/usr/bin/time -v).
+#           peak RSS of secret() with 1,000 registries (/usr/bin/time -v); `hostile`:
+#           secret() on tampered states (wall time, peak RSS, outcome; target < 1 s and
+#           < 64 MiB). For the build before a change, build it in its own worktree and pass
+#           REGISTRY_CONFIG_BIN=<worktree>/target/release/registry-config.
 #   (d)     cargo bench --bench render: criterion, rendering 1 .. 10,000 registries and the
 #           argon2id naming cost.
 #   (e)     --build: cold `cargo build --release --locked` (empty CARGO_TARGET_DIR under
@@ -51,6 +54,7 @@ machine
 if ((run_process || run_render)); then
   if ((run_process)); then
     [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
+    [ -x /usr/bin/prlimit ] || { echo "bench: /usr/bin/prlimit missing (apt-get install util-linux)" >&2; exit 1; }
     step "building release binaries (module, naive baseline)"
     cargo build --release --locked -p registry-config -p naive-module
     # Measure exactly what `cargo build --release --locked` ships (cargo bench may rebuild
@@ -58,7 +62,7 @@ if ((run_process || run_render)); then
     mkdir -p target/bench-bins
     cp target/release/registry-config target/bench-bins/registry-config-release
     cp target/release/naive-module target/bench-bins/naive-module-release
-    step "(a)-(c) round trips, whole-process chain, peak RSS: cargo bench --bench process"
+    step "(a)-(c) round trips, whole-process chain, peak RSS, hostile states: cargo bench --bench process"
     REGISTRY_CONFIG_BIN="${REGISTRY_CONFIG_BIN:-$repo/target/bench-bins/registry-config-release}" \
       NAIVE_MODULE_BIN="${NAIVE_MODULE_BIN:-$repo/target/bench-bins/naive-module-release}" \
       cargo bench --locked --bench process -- "${process_sections[@]}"
