@@ -37,6 +37,7 @@ use std::time::{Duration, Instant};
 use engine_double::{Call, EngineDouble, Outcome};
 use registry_config::core::naming::content_digest;
 use registry_config::module::state::decode_config;
+use registry_config::Function;
 use serde_json::{json, Value};
 
 /// Set in the wrapper's environment: the program it runs and times.
@@ -850,7 +851,8 @@ fn short_key_state(count: usize, secret: &str) -> Value {
 /// rendered size (`Plan::check_bounds`): the state that makes the module read the most.
 fn most_short_keys_within_bounds() -> usize {
     let passes = |count: usize| {
-        decode_config(&short_key_state(count, "id")).is_ok_and(|plan| plan.check_bounds().is_ok())
+        decode_config(Function::Secret, &short_key_state(count, "id"))
+            .is_ok_and(|plan| plan.check_bounds().is_ok())
     };
     let (mut fits, mut too_many) = (1, short_keys().count());
     assert!(passes(fits) && !passes(too_many));
