@@ -722,3 +722,57 @@ fn credential_helper_serves_every_client_over_http() {
 fn credential_helper_serves_every_client_over_tls() {
     credential_helper_serves_every_client(true, Delivery::MountSecret);
 }
+
+/// `mountSecret(path, variable: "REGISTRY_AUTH_FILE")`: the module points the variable at the
+/// mounted file, and skopeo finds its credentials through that variable alone (no `--authfile`,
+/// no docker config); without it the same read gets no credential.
+#[test]
+fn skopeo_finds_the_mounted_file_through_registry_auth_file_alone() {
+    const MOUNT: &str = "/run/containers/auth.json";
+    let reg = Registry::start(false);
+    let mut m = Module::register();
+    let layout = OciLayout::build();
+    let state = with_auth(&mut m, reg.host_port(), TEST_USER, reg.password());
+    let container = m.engine.new_container();
+    let out = m.ok(
+        "mountSecret",
+        &state,
+        vec![
+            ("container", json!(container)),
+            ("path", json!(MOUNT)),
+            ("variable", json!("REGISTRY_AUTH_FILE")),
+        ],
+    );
+    let record = m
+        .engine
+        .container(out.as_str().expect("a Container ID"))
+        .expect("a container");
+    assert_eq!(
+        record.env.get("REGISTRY_AUTH_FILE").map(String::as_str),
+        Some(MOUNT)
+    );
+    let plaintext = m
+        .engine
+        .secret(&record.mounts[MOUNT].secret_id)
+        .expect("the mounted secret")
+        .plaintext;
+    // The container's file, on the host: written 0400 as the engine mounts it.
+    let root = tempfile::tempdir().expect("container root");
+    let file = clients::write_mounted_config(root.path(), plaintext.as_bytes());
+    checks::assert_ok(&clients::skopeo_push(
+        &file,
+        &reg,
+        &layout,
+        "e2e/authfile:1",
+    ));
+
+    checks::assert_ok(&clients::skopeo_inspect_registry_auth_file(
+        &file,
+        &reg,
+        "e2e/authfile:1",
+    ));
+    let elsewhere = tempfile::tempdir().expect("empty dir");
+    let missing = elsewhere.path().join("no-auth.json");
+    let without = clients::skopeo_inspect_registry_auth_file(&missing, &reg, "e2e/authfile:1");
+    assert!(!without.ok, "no credential, no access: {without}");
+}

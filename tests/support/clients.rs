@@ -340,6 +340,26 @@ pub fn skopeo_inspect_docker_config(config: &Path, reg: &Registry, image: &str) 
     run.run()
 }
 
+/// skopeo inspect --raw of `image`, credentials found only through `REGISTRY_AUTH_FILE`
+/// (no `--authfile`, no docker config).
+pub fn skopeo_inspect_registry_auth_file(
+    config: &Path,
+    reg: &Registry,
+    image: &str,
+) -> ClientResult {
+    let target = reference(reg, image);
+    let mut run = Isolated::new(
+        tool("skopeo"),
+        format!("skopeo inspect (REGISTRY_AUTH_FILE) {target}"),
+    );
+    run.cmd
+        .env("REGISTRY_AUTH_FILE", config)
+        .args(["inspect", "--raw"]);
+    skopeo_tls_args(&mut run.cmd, reg, "");
+    run.cmd.arg(format!("docker://{target}"));
+    run.run()
+}
+
 /// skopeo copy (pull) of `image` to `dir:<dest>`, credentials from `--src-authfile`.
 pub fn skopeo_pull(config: &Path, reg: &Registry, image: &str, dest: &Path) -> ClientResult {
     let source = reference(reg, image);
