@@ -270,19 +270,21 @@ mod tests {
     #[test]
     #[should_panic(expected = "is not named after an engine version")]
     fn a_file_not_named_after_a_version_panics_clearly() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("latest.graphqls");
-        std::fs::write(&path, "type Query { x: String }").unwrap();
-        load(&path);
+        load_one("latest.graphqls", "type Query { x: String }");
     }
 
     #[test]
     #[should_panic(expected = "is not valid GraphQL")]
     fn an_invalid_schema_panics_clearly() {
+        load_one("v9.9.9.graphqls", "type Query { x: Nope }");
+    }
+
+    /// Loads a schema file named `name` holding `text`.
+    fn load_one(name: &str, text: &str) -> EngineSchema {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("v9.9.9.graphqls");
-        std::fs::write(&path, "type Query { x: Nope }").unwrap();
-        load(&path);
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        load(&path)
     }
 
     #[test]
