@@ -168,3 +168,29 @@ fn more_imports_than_the_bound_are_refused() {
         })
     );
 }
+
+#[test]
+fn the_lower_bound_allows_an_import_that_turns_entries_into_short_helpers() {
+    let mut plan: Plan<String> = Plan::default();
+    for address in ["a.io", "b.io"] {
+        plan.set(
+            RegistryKey::parse(address).unwrap(),
+            Credential::Basic {
+                username: Username::parse("me").unwrap(),
+                password: "pw".into(),
+            },
+        );
+    }
+    plan.import(r#"{"credHelpers":{"a.io":"x","b.io":"x"}}"#.into());
+    let plaintexts = plan
+        .handles()
+        .into_iter()
+        .map(|h| Plaintext::new(h.clone()))
+        .collect();
+    let rendered = render(&plan.resolve(plaintexts).unwrap()).unwrap();
+    assert_eq!(
+        rendered.as_str(),
+        r#"{"auths":{},"credHelpers":{"a.io":"x","b.io":"x"}}"#
+    );
+    assert!(plan.min_rendered_len() <= rendered.len());
+}

@@ -9,7 +9,10 @@ use super::credential::Credential;
 use super::helper::HelperName;
 use super::import::{parse_docker_config, ImportError, Imported};
 use super::plaintext::Plaintext;
-use super::render::{ResolvedEntries, MAX_CONFIG_BYTES};
+use super::render::{
+    body_len, key_prefix_len, ResolvedEntries, ENVELOPE_LEN, MAX_CONFIG_BYTES, MIN_BODY_LEN,
+    MIN_TOKEN_LITERAL_LEN,
+};
 
 /// One step of the chain, in call order. `H` is the secret handle type (a Dagger `Secret` in the
 /// library, a Secret ID in the module's state).
@@ -50,15 +53,6 @@ impl<H> Default for Plan<H> {
 /// rendered, and a pipeline merges one or two; the bound keeps a tampered state from making one
 /// call read an unbounded number of files.
 pub const MAX_IMPORTS: usize = 32;
-
-/// The bytes of `{"auths":{}}` around the entries.
-const ENVELOPE_LEN: usize = r#"{"auths":{}}"#.len();
-/// The shortest entry body any credential renders to: `{"auth":"dTo="}` (base64 of `u:`).
-const MIN_ENTRY_BODY_LEN: usize = r#"{"auth":"dTo="}"#.len();
-/// `{"auth":""}` around the base64 value of a basic entry.
-const BASIC_BODY_OVERHEAD: usize = r#"{"auth":""}"#.len();
-/// `{"registrytoken":""}` around a token (`{"identitytoken":""}` is as long).
-const TOKEN_BODY_OVERHEAD: usize = r#"{"registrytoken":""}"#.len();
 
 impl<H> Plan<H> {
     /// Rebuilds a plan from steps (e.g. decoded module state) with the result of applying them
@@ -164,24 +158,18 @@ impl<H> Plan<H> {
             let Step::Set { key, credential } = step else {
                 continue;
             };
-            let imported_later = last_import.is_some_and(|import| import > index);
-            let body = match credential {
-                // `"name"` in credHelpers, or whatever a later import puts there instead.
-                Credential::Helper(name) if imported_later => {
-                    (name.as_str().len() + 2).min(MIN_ENTRY_BODY_LEN)
-                }
-                Credential::Helper(name) => name.as_str().len() + 2,
-                _ if imported_later => MIN_ENTRY_BODY_LEN,
-                Credential::Basic { username, .. } => {
-                    BASIC_BODY_OVERHEAD
-                        + base64::encoded_len(username.as_str().len() + 1, true)
-                            .unwrap_or(usize::MAX / 2)
-                }
-                _ => TOKEN_BODY_OVERHEAD + 1,
+            // A later import may put any entry in its place; otherwise the entry renders at least
+            // with an empty password or a one-letter token.
+            let body = if last_import.is_some_and(|import| import > index) {
+                MIN_BODY_LEN
+            } else if credential.is_token() {
+                body_len(credential, MIN_TOKEN_LITERAL_LEN)
+            } else {
+                body_len(credential, 0)
             };
             // `"key":body`, and a comma before every entry but the first.
             total = total
-                .saturating_add(key.as_str().len() + 3)
+                .saturating_add(key_prefix_len(key))
                 .saturating_add(body)
                 .saturating_add(usize::from(entries > 0));
             entries += 1;

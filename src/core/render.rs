@@ -143,41 +143,63 @@ pub fn render(entries: &ResolvedEntries) -> Result<RenderedConfig, RenderError> 
     Ok(RenderedConfig(out))
 }
 
+/// `{"auths":{}}`, around the entries.
+pub(crate) const ENVELOPE_LEN: usize = r#"{"auths":{}}"#.len();
+/// `,"credHelpers":{}`, when there are helper entries.
+const HELPERS_SECTION_LEN: usize = r#","credHelpers":{}"#.len();
+/// The shortest body any entry renders to: a one-letter helper name, `"x"`.
+pub(crate) const MIN_BODY_LEN: usize = r#""x""#.len();
+/// The shortest JSON literal a token renders to (a blank token is refused): `"x"`.
+pub(crate) const MIN_TOKEN_LITERAL_LEN: usize = r#""x""#.len();
+
 /// The exact length in bytes of what [`render`] writes for `entries`, computed from the lengths
 /// of the keys and secrets without copying any of them.
 pub fn rendered_len(entries: &ResolvedEntries) -> usize {
-    const ENVELOPE: usize = r#"{"auths":{}}"#.len();
-    const HELPERS: usize = r#","credHelpers":{}"#.len();
-    const BASIC: usize = r#"{"auth":""}"#.len();
-    // Around the escaped token, whose length counts its quotes (`registrytoken` is as long).
-    const TOKEN: usize = r#"{"identitytoken":}"#.len();
-    let body = |credential: &ResolvedCredential| match credential {
-        Credential::Basic { username, password } => BASIC.saturating_add(
-            base64::encoded_len(username.as_str().len() + 1 + password.expose().len(), true)
-                .unwrap_or(usize::MAX / 4),
-        ),
-        Credential::IdentityToken(token) | Credential::RegistryToken(token) => {
-            TOKEN.saturating_add(escaped_len(token.expose()))
-        }
-        Credential::Helper(name) => escaped_len(name.as_str()),
-    };
     let helpers = entries
         .values()
         .filter(|credential| matches!(credential, Credential::Helper(_)))
         .count();
     let auths = entries.len() - helpers;
     let entries_len = entries.iter().fold(0usize, |total, (key, credential)| {
-        // `"key":body`
+        let secret_len = match credential {
+            Credential::Basic { password, .. } => password.expose().len(),
+            Credential::IdentityToken(token) | Credential::RegistryToken(token) => {
+                escaped_len(token.expose())
+            }
+            Credential::Helper(_) => 0,
+        };
         total
-            .saturating_add(escaped_len(key.as_str()) + 1)
-            .saturating_add(body(credential))
+            .saturating_add(key_prefix_len(key))
+            .saturating_add(body_len(credential, secret_len))
     });
     let commas = auths.saturating_sub(1) + helpers.saturating_sub(1);
-    let helpers_section = if helpers > 0 { HELPERS } else { 0 };
-    ENVELOPE
+    let helpers_section = if helpers > 0 { HELPERS_SECTION_LEN } else { 0 };
+    ENVELOPE_LEN
         .saturating_add(helpers_section)
         .saturating_add(entries_len)
         .saturating_add(commas)
+}
+
+/// `"key":`, the part of an entry before its body.
+pub(crate) fn key_prefix_len(key: &RegistryKey) -> usize {
+    escaped_len(key.as_str()) + 1
+}
+
+/// The length of one entry's body given the length its secret takes: the raw password for basic
+/// auth (it is base64-encoded with the username), the JSON literal of a token, nothing for a
+/// helper (its body is the name's literal).
+pub(crate) fn body_len<S>(credential: &Credential<S>, secret_len: usize) -> usize {
+    const BASIC: usize = r#"{"auth":""}"#.len();
+    // Around the token's literal (`registrytoken` is as long as `identitytoken`).
+    const TOKEN: usize = r#"{"identitytoken":}"#.len();
+    match credential {
+        Credential::Basic { username, .. } => BASIC.saturating_add(
+            base64::encoded_len(username.as_str().len() + 1 + secret_len, true)
+                .unwrap_or(usize::MAX / 4),
+        ),
+        Credential::IdentityToken(_) | Credential::RegistryToken(_) => TOKEN + secret_len,
+        Credential::Helper(name) => escaped_len(name.as_str()),
+    }
 }
 
 /// The length of `text` as a JSON string literal, quotes included, as serde_json escapes it:
