@@ -60,6 +60,22 @@ impl<S> Credential<S> {
     }
 }
 
+impl<T> Credential<Option<T>> {
+    /// The credential if its secret is there (a helper needs none), e.g. after
+    /// `map_secret(|_| plaintexts.next())`.
+    pub fn transpose(self) -> Option<Credential<T>> {
+        Some(match self {
+            Credential::Basic { username, password } => Credential::Basic {
+                username,
+                password: password?,
+            },
+            Credential::IdentityToken(token) => Credential::IdentityToken(token?),
+            Credential::RegistryToken(token) => Credential::RegistryToken(token?),
+            Credential::Helper(name) => Credential::Helper(name),
+        })
+    }
+}
+
 /// A username docker can split back out of an `auth` value and that reads as what it is: not
 /// empty, no `:` (docker splits `auth` at the first colon and rejects the whole file when it
 /// cannot), no control characters, no invisible or text-reordering characters, and no leading or

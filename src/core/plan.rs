@@ -257,12 +257,8 @@ impl<H> Plan<H> {
         for step in &self.steps {
             match step {
                 Step::Set { key, credential } => {
-                    let resolved = match credential {
-                        Credential::Helper(name) => Some(Credential::Helper(name.clone())),
-                        _ => plaintexts
-                            .next()
-                            .map(|secret| credential.map_secret(|_| secret)),
-                    };
+                    // A helper has no secret, so it takes no plaintext.
+                    let resolved = credential.map_secret(|_| plaintexts.next()).transpose();
                     in_store.remove(key);
                     if let Some(resolved) = resolved {
                         entries.insert(key.clone(), resolved);
