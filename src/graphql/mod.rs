@@ -18,17 +18,26 @@ pub(crate) fn string_literal(text: &str) -> String {
     Value::from(text).to_string()
 }
 
-/// `query{<prefix>0:<field 0> <prefix>1:<field 1> …}`: several fields in one request.
-pub(crate) fn aliased_query<'a>(prefix: &str, fields: impl IntoIterator<Item = &'a str>) -> String {
-    let body: Vec<String> = fields
+/// `<prefix>0:<field 0> <prefix>1:<field 1> …`: several root fields under their aliases.
+pub(crate) fn aliased<'a>(
+    prefix: &'a str,
+    fields: impl IntoIterator<Item = &'a str> + 'a,
+) -> impl Iterator<Item = String> + 'a {
+    fields
         .into_iter()
         .enumerate()
-        .map(|(index, field)| format!("{prefix}{index}:{field}"))
-        .collect();
-    format!("query{{{}}}", body.join(" "))
+        .map(move |(index, field)| format!("{prefix}{index}:{field}"))
 }
 
-/// The leaf strings of the answer to [`aliased_query`], in order; `None` where one is missing.
+/// `query{<field> <field> …}`: several (aliased) root fields in one request.
+pub(crate) fn query(fields: impl IntoIterator<Item = String>) -> String {
+    format!(
+        "query{{{}}}",
+        fields.into_iter().collect::<Vec<_>>().join(" ")
+    )
+}
+
+/// The leaf strings of the answer to a [`query`] of [`aliased`] fields, in order; `None` where one is missing.
 pub(crate) fn take_aliased(data: &mut Value, prefix: &str, count: usize) -> Vec<Option<String>> {
     (0..count)
         .map(|index| {

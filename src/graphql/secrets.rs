@@ -7,7 +7,7 @@ use dagger_sdk::core::graphql_client::GraphQLError;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::{aliased_query, take_aliased, take_leaf_string};
+use super::{aliased, query, take_aliased, take_leaf_string};
 use crate::core::render::RenderedConfig;
 
 /// The alias prefix of the plaintext fields in a read.
@@ -18,15 +18,8 @@ pub(crate) const CONTAINER_ALIAS: &str = "container";
 /// `query{s0:<secret 0>{plaintext} … container:<container>{id}}` from the secrets' root fields
 /// (already ending in `{plaintext}`) and the container's (ending in `{id}`).
 pub(crate) fn read_plaintexts(secret_fields: &[String], container_field: Option<&str>) -> String {
-    let query = aliased_query(PLAINTEXT_PREFIX, secret_fields.iter().map(String::as_str));
-    match container_field {
-        None => query,
-        Some(field) => {
-            let body = query.strip_suffix('}').unwrap_or(&query);
-            let separator = if secret_fields.is_empty() { "" } else { " " };
-            format!("{body}{separator}{CONTAINER_ALIAS}:{field}}}")
-        }
-    }
+    let container = container_field.map(|field| format!("{CONTAINER_ALIAS}:{field}"));
+    query(aliased(PLAINTEXT_PREFIX, secret_fields.iter().map(String::as_str)).chain(container))
 }
 
 /// The plaintexts from the answer to [`read_plaintexts`], in order, or the index of the first

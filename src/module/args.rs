@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::declaration::{Arg, Declaration, Type};
+use super::declaration::{Declaration, Type};
 use super::error::ModuleError;
 
 /// The decoded arguments of one call.
@@ -31,7 +31,7 @@ impl<'a> Args<'a> {
 
     /// A `String` (required, or with a default the engine injects).
     pub(crate) fn string(&self, name: &'static str) -> Result<&'a str, ModuleError> {
-        self.present(name, Type::String, "a String", Value::as_str)
+        self.present(name, |ty| ty == Type::String, "a String", Value::as_str)
     }
 
     /// A `String` whose default is `""`, which the API uses for "not set": `None` then.
@@ -42,17 +42,17 @@ impl<'a> Args<'a> {
 
     /// A `Boolean` (the engine injects registered defaults, so it is always present).
     pub(crate) fn boolean(&self, name: &'static str) -> Result<bool, ModuleError> {
-        self.present(name, Type::Boolean, "a Boolean", Value::as_bool)
+        self.present(name, |ty| ty == Type::Boolean, "a Boolean", Value::as_bool)
     }
 
     /// An `Int` (required, or with a default the engine injects).
     pub(crate) fn int(&self, name: &'static str) -> Result<i64, ModuleError> {
-        self.present(name, Type::Int, "an Int", Value::as_i64)
+        self.present(name, |ty| ty == Type::Int, "an Int", Value::as_i64)
     }
 
     /// An optional `Int` without a default (absent or null → `None`).
     pub(crate) fn optional_int(&self, name: &'static str) -> Result<Option<i64>, ModuleError> {
-        self.declared(name, Type::Int)?;
+        self.declared(name, |ty| ty == Type::Int)?;
         match self.values.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(value) => value
@@ -64,33 +64,28 @@ impl<'a> Args<'a> {
 
     /// A required object ID (`Secret`, `Container`): the engine passes it as a JSON string.
     pub(crate) fn id(&self, name: &'static str) -> Result<String, ModuleError> {
-        let arg = self
-            .declared(name, Type::Secret)
-            .or_else(|_| self.declared(name, Type::Container))?;
-        let id = self.present(name, arg.ty, "an object ID", Value::as_str)?;
+        let is_object = |ty| matches!(ty, Type::Secret | Type::Container);
+        let id = self.present(name, is_object, "an object ID", Value::as_str)?;
         if id.is_empty() {
+            let secret = self.declared(name, |ty| ty == Type::Secret).is_ok();
             return Err(ModuleError::EmptyId {
                 function: self.declaration.function,
                 argument: name,
-                type_name: if arg.ty == Type::Secret {
-                    "Secret"
-                } else {
-                    "Container"
-                },
+                type_name: if secret { "Secret" } else { "Container" },
             });
         }
         Ok(id.to_owned())
     }
 
-    /// A present value of the declared type.
+    /// A present value of argument `name`, declared with a type `accepts` takes.
     fn present<T>(
         &self,
         name: &'static str,
-        ty: Type,
+        accepts: impl Fn(Type) -> bool,
         expected: &'static str,
         extract: impl Fn(&'a Value) -> Option<T>,
     ) -> Result<T, ModuleError> {
-        self.declared(name, ty)?;
+        self.declared(name, accepts)?;
         let value = self.values.get(name).ok_or(ModuleError::MissingArgument {
             function: self.declaration.function,
             argument: name,
@@ -98,16 +93,25 @@ impl<'a> Args<'a> {
         extract(value).ok_or_else(|| self.wrong_type(name, expected))
     }
 
-    /// The declaration of argument `name`, which must have type `ty`.
-    fn declared(&self, name: &'static str, ty: Type) -> Result<&'a Arg, ModuleError> {
-        self.declaration
+    /// Checks that the declaration has argument `name` with a type `accepts` takes.
+    fn declared(
+        &self,
+        name: &'static str,
+        accepts: impl Fn(Type) -> bool,
+    ) -> Result<(), ModuleError> {
+        let declared = self
+            .declaration
             .args
             .iter()
-            .find(|arg| arg.name == name && arg.ty == ty)
-            .ok_or(ModuleError::Undeclared {
+            .any(|arg| arg.name == name && accepts(arg.ty));
+        if declared {
+            Ok(())
+        } else {
+            Err(ModuleError::Undeclared {
                 function: self.declaration.function,
                 argument: name,
             })
+        }
     }
 
     /// The wrong-type error.

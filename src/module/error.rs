@@ -73,6 +73,9 @@ pub enum ModuleError {
         /// The function named by the call.
         name: String,
     },
+    /// Registration failed (the engine refused or did not answer a type definition).
+    #[error("{0}")]
+    Registration(String),
     /// The call itself could not be read.
     #[error("cannot read the function call from the engine: {0}")]
     Envelope(String),

@@ -78,7 +78,7 @@ async fn run(client: &DynGraphQLClient) -> Result<Value, ModuleError> {
         return register::register(client)
             .await
             .map(Value::String)
-            .map_err(ModuleError::Envelope);
+            .map_err(ModuleError::Registration);
     }
     let dag = Query {
         proc: None,

@@ -13,7 +13,7 @@ use dagger_sdk::core::graphql_client::DynGraphQLClient;
 use super::declaration::{Declaration, Type};
 use super::functions::{fields_of, functions_of, object_declaration, MODULE_DESCRIPTION};
 use crate::graphql::typedefs::{self, ArgText, Base};
-use crate::graphql::{aliased_query, take_aliased};
+use crate::graphql::{aliased, query, take_aliased};
 use crate::names::Object;
 
 /// A type definition as registered: the type plus whether it may be null/omitted.
@@ -165,7 +165,7 @@ async fn execute(
     if fields.is_empty() {
         return Ok(Vec::new());
     }
-    let query = aliased_query("d", fields.iter().map(String::as_str));
+    let query = query(aliased("d", fields.iter().map(String::as_str)));
     let mut data = client
         .query(&query)
         .await
