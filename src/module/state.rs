@@ -312,6 +312,7 @@ fn decode_mount_fields(state: &Value) -> Result<SecretMountState, String> {
             Some(_) => {}
         }
     }
-    serde_json::from_value(state.clone())
+    // The fields are checked above (with messages that name them); this reads them in place.
+    SecretMountState::deserialize(state)
         .map_err(|_| format!("{MALFORMED_MOUNT} (expected the fields written by secretMount)"))
 }

@@ -88,14 +88,15 @@ fn secret_mount(call: &Invocation<'_>) -> Result<Value, ModuleError> {
         mode: call.args.int("mode")?,
         registry_config: state::encode_config(&plan)?,
     };
-    prepare(call, &mount)?;
+    prepare(call, &plan, &mount)?;
     serde_json::to_value(&mount).map_err(|_| ModuleError::Encoding("SecretMount"))
 }
 
 async fn mount(call: Invocation<'_>) -> Result<Value, ModuleError> {
     const F: Function = Function::SecretMountMount;
     let mount = state::decode_secret_mount(F, call.parent)?;
-    let prepared = prepare(&call, &mount)?;
+    let plan = state::decode_config(F, &mount.registry_config)?;
+    let prepared = prepare(&call, &plan, &mount)?;
     let container = container(&call)?;
     match prepared.mount_unless_skipped(call.dag, &container).await? {
         Some(mounted) => container_id(&call, F, &mounted).await,
@@ -103,19 +104,24 @@ async fn mount(call: Invocation<'_>) -> Result<Value, ModuleError> {
     }
 }
 
-/// The library's prepared mount for a `SecretMount` state, validated; the Go module's empty
-/// strings and mode 0 mean "not set".
-fn prepare(call: &Invocation<'_>, mount: &SecretMountState) -> Result<SecretMount, ModuleError> {
-    let plan = state::decode_config(call.args.function(), &mount.registry_config)?;
-    let non_empty =
-        |text: &str| -> Option<String> { Some(text.to_owned()).filter(|t| !t.is_empty()) };
-    let (secret_name, owner) = (non_empty(&mount.secret_name), non_empty(&mount.owner));
+/// `text`, unless it is the empty string that means "not set".
+fn non_empty(text: &str) -> Option<&str> {
+    Some(text).filter(|text| !text.is_empty())
+}
+
+/// The library's prepared mount of `plan` for a `SecretMount` state, validated; the Go module's
+/// empty strings and mode 0 mean "not set".
+fn prepare(
+    call: &Invocation<'_>,
+    plan: &state::ConfigPlan,
+    mount: &SecretMountState,
+) -> Result<SecretMount, ModuleError> {
     let opts = SecretMountOpts {
-        secret_name: secret_name.as_deref(),
+        secret_name: non_empty(&mount.secret_name),
         skip_on_empty: mount.skip_on_empty,
-        owner: owner.as_deref(),
+        owner: non_empty(&mount.owner),
         mode: Some(mount.mode).filter(|mode| *mode != 0),
     };
-    let library = state::library(call.dag, &plan);
+    let library = state::library(call.dag, plan);
     Ok(library.prepared_mount(&mount.path, opts, call.args.function())?)
 }
