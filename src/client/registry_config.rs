@@ -19,10 +19,6 @@ use crate::core::plan::{Plan, Step};
 use crate::core::render::{check_namespaces, render, RenderedConfig, ResolvedEntries};
 use crate::error::{ArgumentProblem, ConfigProblem, Error, Function, Result};
 
-/// The secret-name prefix of Kubernetes pull secrets, so they never share a name with a
-/// config rendered from the same entries.
-const KUBERNETES_PREFIX: &str = "registry-config-kubernetes";
-
 /// A registry credential set that renders to a Docker-style `config.json` Secret.
 ///
 /// Immutable: every `with*` returns a new value. It only ever holds Secret *handles*; plaintexts
@@ -191,9 +187,7 @@ impl RegistryConfig {
         let config = render(&entries).map_err(config_error)?;
         drop(entries);
         let manifest = render_pull_secret(&config, &meta).map_err(config_error)?;
-        let prefix = SecretPrefix::parse(KUBERNETES_PREFIX)
-            .map_err(|problem| Error::argument(F, "name", problem))?;
-        store_rendered(dag, F, &prefix, &manifest).await
+        store_rendered(dag, F, &SecretPrefix::kubernetes(), &manifest).await
     }
 
     /// Mounts the config read-only at [`DEFAULT_CONFIG_PATH`], owned by root, mode 0o400.

@@ -16,6 +16,10 @@ use super::render::RenderedConfig;
 /// The prefix used when the caller gives no name.
 pub const DEFAULT_PREFIX: &str = "registry-config";
 
+/// The prefix of Kubernetes pull secrets, so they never share a name with a config rendered from
+/// the same entries.
+pub const KUBERNETES_PREFIX: &str = "registry-config-kubernetes";
+
 /// The longest caller-chosen prefix, in bytes.
 pub const MAX_PREFIX_LEN: usize = 128;
 
@@ -65,6 +69,13 @@ impl SecretPrefix {
 /// The characters a prefix may use.
 fn is_prefix_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+impl SecretPrefix {
+    /// The prefix of Kubernetes pull secrets ([`KUBERNETES_PREFIX`]).
+    pub fn kubernetes() -> Self {
+        Self(KUBERNETES_PREFIX.to_owned())
+    }
 }
 
 impl Default for SecretPrefix {
