@@ -155,6 +155,27 @@ impl Module {
         assert_returned_error(&outcome)
     }
 
+    /// The plaintext reads the engine received since its log was last reset (queries that read
+    /// `plaintext` and are not the `setSecret` that stores the rendered config).
+    pub fn plaintext_reads(&self) -> Vec<String> {
+        self.engine
+            .log()
+            .into_iter()
+            .filter_map(|exchange| exchange.query)
+            .filter(|query| query.contains("plaintext") && !query.contains("setSecret"))
+            .collect()
+    }
+
+    /// Whether `setSecret` was called since the engine's log was last reset.
+    pub fn stored_a_secret(&self) -> bool {
+        self.engine.log().iter().any(|exchange| {
+            exchange
+                .query
+                .as_deref()
+                .is_some_and(|q| q.contains("setSecret"))
+        })
+    }
+
     /// Asserts that no watched secret appears anywhere it must not.
     pub fn assert_no_leak(&self, outcome: &Outcome) {
         assert_no_leak(&self.engine, outcome, &self.sentinels);
