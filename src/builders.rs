@@ -4,9 +4,9 @@
 
 use crate::core::address::RegistryKey;
 use crate::core::credential::{Credential, Username};
-use crate::core::helper::HelperName;
+use crate::core::helper::{check_helper_key, HelperName};
 use crate::core::plan::Plan;
-use crate::error::{ArgumentProblem, Error, Function, Result};
+use crate::error::{Error, Function, Result};
 
 /// `withRegistryAuth`: basic auth for the normalized `address`, replacing any earlier entry.
 pub(crate) fn with_registry_auth<H: Clone>(
@@ -37,7 +37,8 @@ pub(crate) fn without_registry_auth<H: Clone>(plan: &Plan<H>, address: &str) -> 
 }
 
 /// `withCredentialHelper`: the tool runs `docker-credential-<helper>` for the normalized
-/// `address`, which must name a whole registry (tools look helpers up by host only).
+/// `address`, which must name a whole registry (tools look helpers up by host only), with a
+/// helper a container can have.
 pub(crate) fn with_credential_helper<H: Clone>(
     plan: &Plan<H>,
     address: &str,
@@ -45,17 +46,9 @@ pub(crate) fn with_credential_helper<H: Clone>(
 ) -> Result<Plan<H>> {
     const F: Function = Function::WithCredentialHelper;
     let key = parse_key(F, address)?;
-    if key.namespace().is_some() {
-        return Err(Error::argument(
-            F,
-            "address",
-            ArgumentProblem::HelperNamespace {
-                key: key.as_str().to_owned(),
-            },
-        ));
-    }
-    let helper =
-        HelperName::parse(helper).map_err(|problem| Error::argument(F, "helper", problem))?;
+    check_helper_key(&key).map_err(|problem| Error::argument(F, "address", problem))?;
+    let helper = HelperName::parse_for_container(helper)
+        .map_err(|problem| Error::argument(F, "helper", problem))?;
     Ok(with(plan, |plan| plan.set(key, Credential::Helper(helper))))
 }
 

@@ -13,11 +13,12 @@ pub use crate::names::Function;
 use crate::client::validate::MAX_PATH_LEN;
 use crate::core::address::AddressError;
 use crate::core::credential::UsernameError;
-use crate::core::helper::HelperError;
-use crate::core::kubernetes::MetaError;
+use crate::core::helper::{HelperError, HelperKeyError};
+use crate::core::kubernetes::{MetaError, PullSecretError};
 use crate::core::naming::{NamingError, PrefixError};
 use crate::core::plan::ResolveError;
 use crate::core::render::RenderError;
+use crate::core::visible::InvisibleError;
 
 /// Result alias for this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -74,11 +75,11 @@ pub enum ArgumentProblem {
     #[error(transparent)]
     Kubernetes(#[from] MetaError),
     /// A credential helper for a namespace, which no tool looks up.
-    #[error("{key:?} is a namespace; docker, oras, crane and skopeo look credential helpers up by registry host only, so pass the host")]
-    HelperNamespace {
-        /// The normalized key.
-        key: String,
-    },
+    #[error(transparent)]
+    HelperKey(#[from] HelperKeyError),
+    /// A character a person cannot see, in a path, owner or variable name.
+    #[error(transparent)]
+    Invisible(#[from] InvisibleError),
     /// A path inside the container.
     #[error("{path:?} {reason}")]
     Path {
@@ -144,12 +145,9 @@ pub enum ConfigProblem {
     /// The name digest failed.
     #[error(transparent)]
     Naming(#[from] NamingError),
-    /// The kubelet runs no credential helpers.
-    #[error("the config names a credential helper for {key:?}, but the kubelet reads only \"auths\" from an image pull secret and runs no helper; use withRegistryAuth for that registry, or withoutRegistryAuth to leave it out")]
-    HelperInKubernetesSecret {
-        /// The helper entry's key.
-        key: String,
-    },
+    /// Entries the kubelet would ignore in an image pull secret.
+    #[error(transparent)]
+    PullSecret(#[from] PullSecretError),
     /// `DOCKER_AUTH_CONFIG` carries no credential helpers.
     #[error("the config names a credential helper for {key:?}, but DOCKER_AUTH_CONFIG carries only username/password (\"auth\") entries; use mountSecret or mountDockerConfig instead")]
     HelperInSecretVariable {

@@ -206,3 +206,55 @@ fn names_namespaces_and_helpers_are_refused_clearly() {
         "{message}"
     );
 }
+
+#[test]
+fn entries_the_kubelet_ignores_are_refused_naming_the_key_and_field() {
+    use registry_config::core::address::RegistryKey;
+    use registry_config::core::credential::{Credential, Username};
+    use registry_config::core::helper::HelperName;
+    use registry_config::core::kubernetes::{check_pull_secret_entries, PullSecretError};
+    use registry_config::core::plaintext::Plaintext;
+    use registry_config::core::render::ResolvedEntries;
+
+    let key = |address: &str| RegistryKey::parse(address).unwrap();
+    let token = || Plaintext::new("token-sentinel".into());
+    let mut entries = ResolvedEntries::new();
+    entries.insert(
+        key("ghcr.io"),
+        Credential::Basic {
+            username: Username::parse("me").unwrap(),
+            password: token(),
+        },
+    );
+    assert_eq!(check_pull_secret_entries(&entries), Ok(()));
+    for (credential, field) in [
+        (Credential::IdentityToken(token()), "identitytoken"),
+        (Credential::RegistryToken(token()), "registrytoken"),
+    ] {
+        let mut with_token = entries.clone();
+        with_token.insert(key("myreg.azurecr.io"), credential);
+        let error = check_pull_secret_entries(&with_token).unwrap_err();
+        assert_eq!(
+            error,
+            PullSecretError::Token {
+                key: "myreg.azurecr.io".into(),
+                field
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            format!("the config holds an \"{field}\" entry for \"myreg.azurecr.io\", but the kubelet reads only \"auth\", \"username\" and \"password\" from an image pull secret, so pods would pull from that registry anonymously; use withRegistryAuth for that registry (with the username the registry expects for a token), or withoutRegistryAuth to leave it out")
+        );
+        assert!(!format!("{error:?}").contains("sentinel"));
+    }
+    entries.insert(
+        key("public.ecr.aws"),
+        Credential::Helper(HelperName::parse("ecr-login").unwrap()),
+    );
+    assert_eq!(
+        check_pull_secret_entries(&entries),
+        Err(PullSecretError::Helper {
+            key: "public.ecr.aws".into()
+        })
+    );
+}

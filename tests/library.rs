@@ -176,7 +176,7 @@ async fn errors_and_debug_output_carry_no_secret() {
         .unwrap_err();
     assert!(error
         .to_string()
-        .starts_with("withRegistryAuth: argument username: the username contains ':' (it is 3 bytes long and starts with \"a:\")"));
+        .starts_with("withRegistryAuth: argument username: the username contains ':' (it is 3 bytes long; no part of it is shown, since either side of the colon may be a token)"));
 
     let bad_import = dag.r#ref(Id(
         engine.seed_secret("{\"auths\":{\"x.io\":{\"auth\":\"debug-sentinel-b64!\"}}}")
@@ -317,5 +317,139 @@ async fn more_secrets_than_one_read_takes_are_read_in_a_few_requests() {
     assert_eq!(reads.len(), 2, "1,024 secrets, then the other 76");
     assert!(reads[0].contains("s1023:") && !reads[0].contains("s1024:"));
     assert!(reads[1].contains("s75:") && !reads[1].contains("s76:"));
+    assert_schema_valid(&engine);
+}
+
+// --- Configs a tool would ignore (hardening round three) ---
+
+#[tokio::test]
+async fn skip_on_empty_mounts_a_config_that_holds_only_a_helper() {
+    use registry_config::opts::SecretMountOpts;
+    let engine = EngineDouble::start();
+    let dag = connect(&engine);
+    let container: Container = dag.r#ref(Id(engine.new_container()));
+    let opts = SecretMountOpts {
+        skip_on_empty: true,
+        ..Default::default()
+    };
+    // No secret handle, but an entry: it is mounted.
+    let config = RegistryConfig::new()
+        .with_credential_helper("123456789012.dkr.ecr.eu-west-1.amazonaws.com", "ecr-login")
+        .unwrap();
+    let mounted = config
+        .secret_mount_opts("/cfg.json", opts)
+        .unwrap()
+        .mount(&dag, &container)
+        .await
+        .unwrap();
+    let record = engine.container(&mounted.id().await.unwrap().0).unwrap();
+    assert_eq!(
+        engine
+            .secret(&record.mounts["/cfg.json"].secret_id)
+            .unwrap()
+            .plaintext,
+        r#"{"auths":{},"credHelpers":{"123456789012.dkr.ecr.eu-west-1.amazonaws.com":"ecr-login"}}"#
+    );
+    // Without any entry the container is left as it is.
+    let unchanged = RegistryConfig::new()
+        .secret_mount_opts("/cfg.json", opts)
+        .unwrap()
+        .mount(&dag, &container)
+        .await
+        .unwrap();
+    let record = engine.container(&unchanged.id().await.unwrap().0).unwrap();
+    assert!(record.mounts.is_empty());
+    assert_schema_valid(&engine);
+}
+
+#[tokio::test]
+async fn what_tools_would_ignore_is_refused_or_rendered_so_that_they_find_it() {
+    let engine = EngineDouble::start();
+    let dag = connect(&engine);
+    // A Docker Hub helper under both keys (docker/oras/crane and containers/image).
+    let hub = RegistryConfig::new()
+        .with_credential_helper("docker.io", "ecr-login")
+        .unwrap();
+    assert_eq!(
+        render(&engine, &dag, &hub).await,
+        r#"{"auths":{},"credHelpers":{"docker.io":"ecr-login","https://index.docker.io/v1/":"ecr-login"}}"#
+    );
+    // Helpers no container runs, for a namespace, or with the program prefix.
+    for (address, helper, expected) in [
+        (
+            "ghcr.io",
+            "osxkeychain",
+            "argument helper: \"osxkeychain\" exists only on a desktop",
+        ),
+        (
+            "ghcr.io",
+            "docker-credential-ecr-login",
+            "argument helper: \"docker-credential-ecr-login\" starts with \"docker-credential-\"",
+        ),
+        (
+            "quay.io/org",
+            "quay",
+            "argument address: \"quay.io/org\" is a namespace",
+        ),
+    ] {
+        let error = hub.with_credential_helper(address, helper).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with(&format!("withCredentialHelper: {expected}")),
+            "{error}"
+        );
+    }
+    // A token read from a file ends in a newline: one is dropped, as docker login does.
+    engine.seed_env_secret("TOKEN_FILE", "lib-newline-pw\n");
+    let config = RegistryConfig::new()
+        .with_registry_auth("ghcr.io", "me", dag.secret("env:TOKEN_FILE"))
+        .unwrap();
+    assert_eq!(
+        render(&engine, &dag, &config).await,
+        format!(
+            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
+            b64("me:lib-newline-pw")
+        )
+    );
+    // Two of them are not: the rest would be sent.
+    engine.seed_env_secret("TWO_LINES", "lib-newline-pw\n\n");
+    let error = RegistryConfig::new()
+        .with_registry_auth("ghcr.io", "me", dag.secret("env:TWO_LINES"))
+        .unwrap()
+        .secret(&dag)
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        error.starts_with("secret: the password for \"ghcr.io\" contains a control character"),
+        "{error}"
+    );
+    assert!(!error.contains("lib-newline-pw"), "{error}");
+    // A token entry in a pull secret: the kubelet ignores it.
+    let token: Secret = dag.r#ref(Id(engine.seed_secret("lib-acr-token")));
+    let error = RegistryConfig::new()
+        .with_identity_token("myreg.azurecr.io", token)
+        .unwrap()
+        .kubernetes_secret(&dag, "regcred")
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        error.starts_with("kubernetesSecret: the config holds an \"identitytoken\" entry for \"myreg.azurecr.io\", but the kubelet reads only"),
+        "{error}"
+    );
+    // A username with a colon shows no part of itself.
+    let password: Secret = dag.r#ref(Id(engine.seed_secret("lib-colon-pw")));
+    let error = RegistryConfig::new()
+        .with_registry_auth("gitlab.com", "glpat-lib0123456789:x-oauth-basic", password)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        !error.contains("glpat") && error.contains("33 bytes"),
+        "{error}"
+    );
     assert_schema_valid(&engine);
 }

@@ -821,7 +821,7 @@ fn credential_helper_names_and_addresses_are_checked() {
         (
             "gcr.io",
             "gcloud\u{202e}",
-            "argument helper: \"gcloud\\u{202e}\" is not a helper name",
+            "argument helper: \"gcloud\\u{202e}\" contains a character a person cannot see (shown escaped)",
         ),
         (
             "quay.io/org",
@@ -934,7 +934,7 @@ fn logins_kept_in_a_credential_store_fail_loudly_until_replaced_or_removed() {
     let message = m.err("secret", &state, vec![]);
     assert_eq!(
         message,
-        "secret: the imported config keeps the credentials for [\"ghcr.io\", \"https://index.docker.io/v1/\"] in the credential store [\"desktop\"] of the machine that wrote it, which no container can reach; pass each with withRegistryAuth after withDockerConfig, or drop it with withoutRegistryAuth"
+        "secret: the imported config keeps the credentials for [\"ghcr.io\", \"https://index.docker.io/v1/\"] in the credential store or desktop-only helper [\"desktop\"] of the machine that wrote it, which no container can reach; pass each with withRegistryAuth or withCredentialHelper after withDockerConfig, or drop it with withoutRegistryAuth"
     );
     let container = m.engine.new_container();
     let message = m.err(

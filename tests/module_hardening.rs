@@ -93,7 +93,11 @@ fn bad_addresses_and_usernames_name_function_argument_and_value() {
             "ghcr.io",
             "a:b",
             "argument username",
-            vec!["contains ':'", "starts with \"a:\"", "first colon"],
+            vec![
+                "contains ':'",
+                "3 bytes long; no part of it is shown",
+                "first colon",
+            ],
         ),
         (
             "ghcr.io",
@@ -300,7 +304,7 @@ fn container_paths_owners_and_variable_names_are_checked_before_anything_is_read
         ("mountSecret", owner("-1"), "argument owner: \"-1\" has an invalid user".into()),
         ("mountSecret", owner("12345678901234567890"), "argument owner: \"12345678901234567890\" has a user ID that does not fit in 32 bits".into()),
         ("mountSecret", owner("1000:99999999999"), "argument owner: \"1000:99999999999\" has a group ID that does not fit in 32 bits".into()),
-        ("mountSecret", owner("app\u{200b}"), "argument owner: \"app\\u{200b}\" has an invalid user".into()),
+        ("mountSecret", owner("app\u{200b}"), "argument owner: \"app\\u{200b}\" contains U+200B, an invisible character".into()),
         ("mountDockerConfig", owner("root:wheel:x"), "argument owner: \"root:wheel:x\" has more than one ':'".into()),
         // Variables that change how every process in the container runs.
         ("secretVariable", variable("PATH"), "argument name: \"PATH\" cannot be used: it decides which program every command runs".into()),
@@ -989,19 +993,19 @@ fn a_token_pasted_into_username_never_leaves_the_module() {
         (
             format!("robot:{PASTED_TOKEN}"),
             "robot",
-            "withRegistryAuth: argument username: the username contains ':' (it is 46 bytes long and starts with \"robot:\"); docker splits the auth value at the first colon, so a username cannot contain one; if this is user:token, pass the user name as username and the token as the secret".to_owned(),
+            "withRegistryAuth: argument username: the username contains ':' (it is 46 bytes long; no part of it is shown, since either side of the colon may be a token); docker splits the auth value at the first colon, so a username cannot contain one; if this is user:token, pass the user name as username and the token as the secret".to_owned(),
         ),
         // A control character before the colon: the colon wins, nothing is quoted.
         (
             format!("me\n:{PASTED_TOKEN}"),
             "me\n",
-            "withRegistryAuth: argument username: the username contains ':' (it is 44 bytes long; the part before the colon is not shown because it is longer than 32 characters or not a valid username);".to_owned(),
+            "withRegistryAuth: argument username: the username contains ':' (it is 44 bytes long; no part of it is shown, since either side of the colon may be a token);".to_owned(),
         ),
         // The token first (GitHub's x-oauth-basic form): too long to quote.
         (
             format!("{PASTED_TOKEN}:x-oauth-basic"),
             "",
-            "withRegistryAuth: argument username: the username contains ':' (it is 54 bytes long; the part before the colon is not shown".to_owned(),
+            "withRegistryAuth: argument username: the username contains ':' (it is 54 bytes long; no part of it is shown".to_owned(),
         ),
     ];
     for (username, before, expected) in cases {
@@ -1025,12 +1029,24 @@ fn a_token_pasted_into_username_never_leaves_the_module() {
 fn usernames_that_would_read_differently_are_refused_and_shown_escaped() {
     let (m, state, secret) = with_entry();
     let cases = [
-        ("admin\u{202e}", "the username \"admin\\u{202e}\" contains U+202E RIGHT-TO-LEFT OVERRIDE, a bidirectional control character"),
-        ("ad\u{200d}min", "the username \"ad\\u{200d}min\" contains U+200D ZERO WIDTH JOINER"),
-        ("me\u{2029}", "the username \"me\\u{2029}\" contains U+2029 PARAGRAPH SEPARATOR"),
+        (
+            "admin\u{202e}",
+            "the username \"admin\\u{202e}\" contains U+202E, a bidirectional control character",
+        ),
+        (
+            "ad\u{200d}min",
+            "the username \"ad\\u{200d}min\" contains U+200D, an invisible character",
+        ),
+        (
+            "me\u{2029}",
+            "the username \"me\\u{2029}\" contains U+2029, a line or paragraph separator",
+        ),
         (" me", "the username \" me\" starts or ends with whitespace"),
         ("   ", "the username is only whitespace"),
-        ("me\t", "the username \"me\\t\" contains the control character U+0009"),
+        (
+            "me\t",
+            "the username \"me\\t\" contains the control character U+0009",
+        ),
     ];
     for (username, expected) in cases {
         let message = m.err(
@@ -1155,7 +1171,7 @@ fn blank_tokens_and_passwords_fail_rendering_naming_the_key() {
             let message = m.err(caller, &with_blank, args);
             assert_eq!(
                 message,
-                format!("{caller}: the {what} for \"blank.example.com\" is empty or only whitespace; no registry accepts that, and clients would fail later or silently go anonymous; check where the secret comes from (an unset environment variable gives an empty secret)")
+                format!("{caller}: the {what} for \"blank.example.com\" is empty or only whitespace or invisible characters; no registry accepts that, and clients would fail later or silently go anonymous; check where the secret comes from (an unset environment variable gives an empty secret)")
             );
         }
     }
@@ -1376,6 +1392,433 @@ fn imported_keys_with_credentials_are_reported_redacted_by_secret_and_registries
             );
             assert!(message.contains(expected), "{message:?} lacks {expected:?}");
             assert!(!message.contains(password), "{message}");
+        }
+    }
+}
+
+// --- Configs a tool would ignore (hardening round three) ---
+//
+// Each of these rendered fine before, and the tool in the container then silently went without
+// credentials: every one must now either render so that every tool finds it, or fail at the call
+// naming the function, the argument or key, and why.
+
+/// `withCredentialHelper(address, helper)` on `state`, which must succeed.
+fn with_helper(m: &Module, state: &Value, address: &str, helper: &str) -> Value {
+    m.ok(
+        "withCredentialHelper",
+        state,
+        vec![("address", json!(address)), ("helper", json!(helper))],
+    )
+}
+
+/// `withDockerConfig` of `content` on `state`.
+fn with_import(m: &mut Module, state: &Value, content: &str) -> Value {
+    let imported = m.config_secret(content, &[]);
+    m.ok("withDockerConfig", state, vec![("config", json!(imported))])
+}
+
+#[test]
+fn skip_on_empty_mounts_a_config_that_holds_only_a_helper() {
+    let m = Module::register();
+    let container = m.engine.new_container();
+    let state = with_helper(
+        &m,
+        &json!({}),
+        "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+        "ecr-login",
+    );
+    let prepared = m.ok(
+        "secretMount",
+        &state,
+        vec![("path", json!("/cfg.json")), ("skipOnEmpty", json!(true))],
+    );
+    let out = m.ok_on(
+        "SecretMount",
+        "mount",
+        &prepared,
+        vec![("container", json!(container))],
+    );
+    assert_ne!(
+        out,
+        json!(container),
+        "a helper is an entry: the container gets the file"
+    );
+    let record = m.engine.container(out.as_str().unwrap()).unwrap();
+    let plaintext = m
+        .engine
+        .secret(&record.mounts["/cfg.json"].secret_id)
+        .unwrap()
+        .plaintext;
+    assert_eq!(
+        plaintext,
+        r#"{"auths":{},"credHelpers":{"123456789012.dkr.ecr.eu-west-1.amazonaws.com":"ecr-login"}}"#
+    );
+}
+
+#[test]
+fn a_docker_hub_helper_is_written_where_every_tool_looks() {
+    let mut m = Module::register();
+    let hub = r#"{"auths":{},"credHelpers":{"docker.io":"ecr-login","https://index.docker.io/v1/":"ecr-login"}}"#;
+    for address in ["docker.io", "index.docker.io", "registry-1.docker.io"] {
+        let state = with_helper(&m, &json!({}), address, "ecr-login");
+        let (_, plaintext) = m.rendered(&m.ok("secret", &state, vec![]));
+        assert_eq!(plaintext, hub, "{address}");
+        assert_eq!(
+            m.ok("registries", &state, vec![]),
+            json!(["https://index.docker.io/v1/"])
+        );
+    }
+    let state = with_import(
+        &mut m,
+        &json!({}),
+        r#"{"credHelpers":{"docker.io":"ecr-login"}}"#,
+    );
+    let (_, plaintext) = m.rendered(&m.ok("secret", &state, vec![]));
+    assert_eq!(plaintext, hub);
+}
+
+#[test]
+fn kubernetes_secret_refuses_token_entries_the_kubelet_ignores() {
+    let mut m = Module::register();
+    for (function, field) in [
+        ("withIdentityToken", "identitytoken"),
+        ("withRegistryToken", "registrytoken"),
+    ] {
+        let token = m.secret("x", "kubelet-token-sentinel");
+        let state = m.with_auth(&json!({}), "ghcr.io", "me", "kubelet-pw-sentinel");
+        let state = m.ok(
+            function,
+            &state,
+            vec![
+                ("address", json!("myreg.azurecr.io")),
+                ("token", json!(token)),
+            ],
+        );
+        m.engine.reset_log();
+        let message = m.err("kubernetesSecret", &state, vec![("name", json!("regcred"))]);
+        assert_eq!(
+            message,
+            format!("kubernetesSecret: the config holds an \"{field}\" entry for \"myreg.azurecr.io\", but the kubelet reads only \"auth\", \"username\" and \"password\" from an image pull secret, so pods would pull from that registry anonymously; use withRegistryAuth for that registry (with the username the registry expects for a token), or withoutRegistryAuth to leave it out")
+        );
+        assert!(!m.stored_a_secret(), "nothing is stored");
+    }
+}
+
+#[test]
+fn helpers_no_container_can_run_are_refused_or_held_as_placeholders() {
+    let mut m = Module::register();
+    // Asked for explicitly: refused at the call.
+    for (helper, expected) in [
+        ("osxkeychain", "\"osxkeychain\" exists only on a desktop (the macOS keychain, Docker Desktop, the Windows Credential Manager or the Secret Service of a desktop session), never in a container, so tools there would silently go without credentials;"),
+        ("desktop", "\"desktop\" exists only on a desktop"),
+        ("wincred", "\"wincred\" exists only on a desktop"),
+        ("secretservice", "\"secretservice\" exists only on a desktop"),
+        ("docker-credential-ecr-login", "\"docker-credential-ecr-login\" starts with \"docker-credential-\", which tools add themselves (they would run docker-credential-docker-credential-…); drop the prefix and pass the rest, such as \"ecr-login\" for docker-credential-ecr-login"),
+    ] {
+        let message = m.err(
+            "withCredentialHelper",
+            &json!({}),
+            vec![("address", json!("ghcr.io")), ("helper", json!(helper))],
+        );
+        assert!(
+            message.starts_with(&format!("withCredentialHelper: argument helper: {expected}")),
+            "{message}"
+        );
+    }
+    // Imported: a placeholder, like a login kept in a credsStore, until replaced or removed.
+    let state = with_import(
+        &mut m,
+        &json!({}),
+        r#"{"credHelpers":{"ghcr.io":"osxkeychain","gcr.io":"gcloud","quay.io":"desktop"}}"#,
+    );
+    for function in ["secret", "mountDockerConfig"] {
+        let container = m.engine.new_container();
+        let args = match function {
+            "secret" => vec![],
+            _ => vec![("container", json!(container))],
+        };
+        m.engine.reset_log();
+        let message = m.err(function, &state, args);
+        assert_eq!(
+            message,
+            format!("{function}: the imported config keeps the credentials for [\"ghcr.io\", \"quay.io\"] in the credential store or desktop-only helper [\"desktop\", \"osxkeychain\"] of the machine that wrote it, which no container can reach; pass each with withRegistryAuth or withCredentialHelper after withDockerConfig, or drop it with withoutRegistryAuth")
+        );
+        assert!(!m.stored_a_secret());
+    }
+    assert_eq!(
+        m.ok("registries", &state, vec![]),
+        json!(["gcr.io", "ghcr.io", "quay.io"])
+    );
+    let state = m.with_auth(&state, "ghcr.io", "me", "placeholder-pw-sentinel");
+    let state = m.ok(
+        "withoutRegistryAuth",
+        &state,
+        vec![("address", json!("quay.io"))],
+    );
+    let (_, plaintext) = m.rendered(&m.ok("secret", &state, vec![]));
+    assert_eq!(
+        plaintext,
+        format!(
+            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}},"credHelpers":{{"gcr.io":"gcloud"}}}}"#,
+            b64("me:placeholder-pw-sentinel")
+        )
+    );
+}
+
+#[test]
+fn helpers_for_a_namespace_are_refused_on_every_path() {
+    let mut m = Module::register();
+    // The builder.
+    let message = m.err(
+        "withCredentialHelper",
+        &json!({}),
+        vec![("address", json!("quay.io/org")), ("helper", json!("quay"))],
+    );
+    assert!(
+        message.starts_with("withCredentialHelper: argument address: \"quay.io/org\" is a namespace; docker, oras, crane and skopeo look credential helpers up by registry host only"),
+        "{message}"
+    );
+    // An import.
+    let state = with_import(
+        &mut m,
+        &json!({}),
+        r#"{"credHelpers":{"quay.io/org":"quay"}}"#,
+    );
+    for function in ["secret", "registries"] {
+        let message = m.err(function, &state, vec![]);
+        assert_eq!(
+            message,
+            format!("{function}: the config given to withDockerConfig call #1 is invalid: the credential helper for \"quay.io/org\": \"quay.io/org\" is a namespace; docker, oras, crane and skopeo look credential helpers up by registry host only, so a helper there is never run; use the host")
+        );
+    }
+    // A tampered state: a namespace key, or a helper no container has.
+    for (step, expected) in [
+        (
+            json!({"kind": "credentialHelper", "key": "quay.io/org", "helper": "quay"}),
+            "step 1: field \"key\": \"quay.io/org\" is a namespace;",
+        ),
+        (
+            json!({"kind": "credentialHelper", "key": "ghcr.io", "helper": "osxkeychain"}),
+            "step 1: field \"helper\" is not a valid helper name",
+        ),
+        (
+            json!({"kind": "credentialHelper", "key": "ghcr.io", "helper": "docker-credential-gcloud"}),
+            "step 1: field \"helper\" is not a valid helper name",
+        ),
+    ] {
+        let message = raw_error(
+            &m,
+            "RegistryConfig",
+            "secret",
+            json!({"steps": [step]}),
+            vec![("name", json!(""))],
+        );
+        let expected = format!("secret: the RegistryConfig state is malformed: {expected}");
+        assert!(
+            message.starts_with(&expected),
+            "{message}\nexpected: {expected}"
+        );
+    }
+}
+
+#[test]
+fn passwords_lose_one_trailing_newline_and_are_refused_with_control_characters() {
+    let mut m = Module::register();
+    // From a file, with its newline: sent without it.
+    for (secret, argument) in [
+        ("withRegistryAuth", "secret"),
+        ("withIdentityToken", "token"),
+        ("withRegistryToken", "token"),
+    ] {
+        let password = m.secret("me", "newline-sentinel-pw\r\n");
+        m.watch("me", "newline-sentinel-pw");
+        let mut args = vec![("address", json!("ghcr.io")), (argument, json!(password))];
+        if secret == "withRegistryAuth" {
+            args.push(("username", json!("me")));
+        }
+        let state = m.ok(secret, &json!({}), args);
+        let (_, plaintext) = m.rendered(&m.ok("secret", &state, vec![]));
+        let expected = match secret {
+            "withRegistryAuth" => format!(
+                r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
+                b64("me:newline-sentinel-pw")
+            ),
+            "withIdentityToken" => {
+                r#"{"auths":{"ghcr.io":{"identitytoken":"newline-sentinel-pw"}}}"#.to_owned()
+            }
+            _ => r#"{"auths":{"ghcr.io":{"registrytoken":"newline-sentinel-pw"}}}"#.to_owned(),
+        };
+        assert_eq!(plaintext, expected);
+    }
+    // What is left after one newline, a NUL, a tab, an escape: refused naming the key only.
+    let control = "secret: the password for \"ghcr.io\" contains a control character (a NUL, a tab, a line break or another non-printing character);";
+    let blank =
+        "secret: the password for \"ghcr.io\" is empty or only whitespace or invisible characters;";
+    for (password, expected) in [
+        ("ctl-sentinel-pw\n\n", control),
+        ("ctl-sentinel-pw\r", control),
+        ("ctl\0sentinel-pw", control),
+        ("ctl\tsentinel-pw", control),
+        ("ctl-sentinel-pw\u{1b}[0m", control),
+        ("\u{200b}\u{feff}", blank),
+        ("\u{3164}\n", blank),
+    ] {
+        let state = m.with_auth(&json!({}), "ghcr.io", "me", password);
+        m.engine.reset_log();
+        let message = m.err("secret", &state, vec![]);
+        assert!(message.starts_with(expected), "{password:?}: {message}");
+        assert!(!message.contains("sentinel"), "{message}");
+        assert!(!m.stored_a_secret());
+    }
+    // An imported config is read as docker reads it: nothing removed, a newline refused.
+    let state = with_import(
+        &mut m,
+        &json!({}),
+        r#"{"auths":{"ghcr.io":{"username":"me","password":"import-sentinel-pw\n"}}}"#,
+    );
+    m.watch("me", "import-sentinel-pw\n");
+    let message = m.err("secret", &state, vec![]);
+    assert!(message.starts_with(control), "{message}");
+}
+
+#[test]
+fn a_username_with_a_colon_is_never_quoted_in_any_part() {
+    let (m, state, secret) = with_entry();
+    // A GitLab token pasted with GitHub's x-oauth-basic form: the part before the colon is a
+    // short, valid-looking username, and it is the secret.
+    for username in [
+        "glpat-RoundThree0123456:x-oauth-basic".to_owned(),
+        "robot:glpat-RoundThree0123456".to_owned(),
+    ] {
+        let outcome = m.call(
+            "RegistryConfig",
+            "withRegistryAuth",
+            state.clone(),
+            vec![
+                ("address", json!("gitlab.com")),
+                ("username", json!(username)),
+                ("secret", json!(secret)),
+            ],
+        );
+        assert_argument_not_echoed(&m, &outcome, "x", "glpat-RoundThree0123456");
+        let message = assert_returned_error(&outcome);
+        assert_eq!(
+            message,
+            format!("withRegistryAuth: argument username: the username contains ':' (it is {} bytes long; no part of it is shown, since either side of the colon may be a token); docker splits the auth value at the first colon, so a username cannot contain one; if this is user:token, pass the user name as username and the token as the secret", username.len())
+        );
+        for part in username.split(':') {
+            assert!(!message.contains(part), "{message}");
+        }
+    }
+}
+
+/// Characters a person cannot see, by their Unicode properties (a soft hyphen, a Hangul filler,
+/// the Mongolian vowel separator, an invisible function application, a combining grapheme
+/// joiner, a right-to-left override, a zero-width space, a byte-order mark).
+const INVISIBLE: [char; 8] = [
+    '\u{00AD}', '\u{3164}', '\u{180E}', '\u{2061}', '\u{034F}', '\u{202E}', '\u{200B}', '\u{FEFF}',
+];
+
+#[test]
+fn invisible_characters_are_refused_in_every_argument_a_person_reads() {
+    let (m, state, secret) = with_entry();
+    let container = m.engine.new_container();
+    for c in INVISIBLE {
+        let escaped = format!("\\u{{{:x}}}", u32::from(c));
+        let code = format!("U+{:04X}", u32::from(c));
+        let cases: Vec<OwnedCase> = vec![
+            (
+                "withRegistryAuth",
+                vec![
+                    ("address", json!("ghcr.io")),
+                    ("username", json!(format!("ad{c}min"))),
+                    ("secret", json!(secret)),
+                ],
+                format!("argument username: the username \"ad{escaped}min\" contains {code}, "),
+            ),
+            (
+                "withRegistryAuth",
+                vec![
+                    ("address", json!(format!("gh{c}cr.io"))),
+                    ("username", json!("me")),
+                    ("secret", json!(secret)),
+                ],
+                format!("argument address: the address \"gh{escaped}cr.io\" contains {code}, "),
+            ),
+            (
+                "mountSecret",
+                vec![
+                    ("container", json!(container)),
+                    ("path", json!(format!("/run/{c}auth.json"))),
+                ],
+                format!("argument path: \"/run/{escaped}auth.json\" contains {code}, "),
+            ),
+            (
+                "mountDockerConfig",
+                vec![
+                    ("container", json!(container)),
+                    ("dir", json!(format!("/root/.do{c}cker"))),
+                ],
+                format!("argument dir: \"/root/.do{escaped}cker\" contains {code}, "),
+            ),
+            (
+                "secretMount",
+                vec![("path", json!(format!("/cfg{c}.json")))],
+                format!("argument path: \"/cfg{escaped}.json\" contains {code}, "),
+            ),
+            (
+                "mountSecret",
+                vec![
+                    ("container", json!(container)),
+                    ("owner", json!(format!("app{c}"))),
+                ],
+                format!("argument owner: \"app{escaped}\" contains {code}, "),
+            ),
+            (
+                "mountSecret",
+                vec![
+                    ("container", json!(container)),
+                    ("variable", json!(format!("REGISTRY_AUTH{c}_FILE"))),
+                ],
+                format!("argument variable: \"REGISTRY_AUTH{escaped}_FILE\" contains {code}, "),
+            ),
+            (
+                "withCredentialHelper",
+                vec![
+                    ("address", json!("gcr.io")),
+                    ("helper", json!(format!("gcl{c}oud"))),
+                ],
+                format!(
+                    "argument helper: \"gcl{escaped}oud\" contains a character a person cannot see"
+                ),
+            ),
+            (
+                "kubernetesSecret",
+                vec![("name", json!(format!("reg{c}cred")))],
+                format!("argument name: \"reg{escaped}cred\" is not a Kubernetes object name"),
+            ),
+            (
+                "secret",
+                vec![("name", json!(format!("ci{c}exe.sh")))],
+                format!(
+                    "argument name: \"ci{}exe.sh\" contains {code};",
+                    c.escape_default()
+                ),
+            ),
+        ];
+        for (function, args, expected) in cases {
+            m.engine.reset_log();
+            let message = m.err(function, &state, args);
+            let expected = format!("{function}: {expected}");
+            assert!(
+                message.starts_with(&expected),
+                "{c:?}: {message}\nexpected: {expected}"
+            );
+            assert!(!message.contains(c), "raw {c:?} in {message}");
+            assert!(
+                m.plaintext_reads().is_empty(),
+                "{function}: read before the check"
+            );
         }
     }
 }

@@ -11,6 +11,7 @@ use registry_config::core::import::{parse_docker_config, ImportError};
 use registry_config::core::plaintext::Plaintext;
 use registry_config::core::plan::Plan;
 use registry_config::core::render::render;
+use registry_config::core::visible::{check_visible, find_invisible, quoted, shows_nothing};
 
 /// Accepted inputs and the key they must become.
 const ACCEPTED: &[(&str, &str)] = &[
@@ -831,5 +832,87 @@ fn canonical_keys_are_what_gets_rendered() {
             DOCKER_HUB_KEY,
             "registry.example.com"
         ]
+    );
+}
+
+// --- Characters a person cannot see ---
+
+/// Invisible by their Unicode properties: a soft hyphen, a Hangul filler, the Mongolian vowel
+/// separator, an invisible function application, a combining grapheme joiner, a right-to-left
+/// override, a zero-width space, a byte-order mark, a line separator, a tag character.
+const INVISIBLE: [char; 10] = [
+    '\u{00AD}',
+    '\u{3164}',
+    '\u{180E}',
+    '\u{2061}',
+    '\u{034F}',
+    '\u{202E}',
+    '\u{200B}',
+    '\u{FEFF}',
+    '\u{2028}',
+    '\u{E0041}',
+];
+
+#[test]
+fn invisible_characters_are_found_by_their_unicode_properties() {
+    for c in INVISIBLE {
+        let found = find_invisible(&format!("ab{c}cd")).unwrap_or_else(|| panic!("{c:?}"));
+        assert_eq!(found.character(), c);
+        assert!(
+            found
+                .to_string()
+                .starts_with(&format!("U+{:04X}, ", u32::from(c))),
+            "{found}"
+        );
+    }
+    // Visible text stays visible: letters of any script, accents, emoji, symbols, spaces.
+    for text in [
+        "ghcr.io",
+        "jos\u{e9}",
+        "\u{7528}\u{6237}",
+        "\u{1F680}",
+        "a b\u{a0}c",
+        "\u{2014}",
+    ] {
+        assert_eq!(find_invisible(text), None, "{text:?}");
+    }
+    assert!(shows_nothing("") && shows_nothing(" \u{3164}\u{200b}\t") && !shows_nothing(" x "));
+    assert_eq!(
+        quoted("a\u{3164}b\u{202e}\"\n"),
+        r#""a\u{3164}b\u{202e}\"\n""#
+    );
+    assert_eq!(check_visible("/run/auth.json"), Ok(()));
+    assert_eq!(
+        check_visible("/run/\u{202e}nosj.htua").unwrap_err().to_string(),
+        "\"/run/\\u{202e}nosj.htua\" contains U+202E, a bidirectional control character (Bidi_Control), which changes how the text around it is displayed"
+    );
+    let long = format!("/{}\u{3164}", "a".repeat(100));
+    let message = check_visible(&long).unwrap_err().to_string();
+    assert!(
+        message.contains("(cut) contains U+3164") && message.len() < 250,
+        "{message}"
+    );
+}
+
+#[test]
+fn addresses_with_invisible_characters_are_refused_shown_escaped() {
+    for c in INVISIBLE {
+        for address in [format!("gh{c}cr.io"), format!("quay.io/o{c}rg")] {
+            let error = RegistryKey::parse(&address).unwrap_err();
+            assert!(
+                matches!(error, AddressError::Invisible(_)),
+                "{c:?}: {error:?}"
+            );
+            let message = error.to_string();
+            assert!(!message.contains(c), "{message}");
+            assert!(
+                message.contains(&format!("\\u{{{:x}}}", u32::from(c))),
+                "{message}"
+            );
+        }
+    }
+    assert_eq!(
+        RegistryKey::parse("ghcr\u{3164}.io").unwrap_err().to_string(),
+        "the address \"ghcr\\u{3164}.io\" contains U+3164, an invisible character (Default_Ignorable_Code_Point), so two different values would look the same; pass the registry host as it is spelled"
     );
 }

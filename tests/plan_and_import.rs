@@ -2,6 +2,7 @@
 
 use registry_config::core::address::RegistryKey;
 use registry_config::core::credential::{Credential, Username};
+use registry_config::core::helper::HelperName;
 use registry_config::core::import::{parse_docker_config, ImportError, Imported};
 use registry_config::core::plaintext::Plaintext;
 use registry_config::core::plan::{Plan, ResolveError, Step};
@@ -342,7 +343,7 @@ fn imported_usernames_are_never_quoted() {
                 r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
                 b64(&format!("{secret}\u{202e}:x"))
             ),
-            "entry \"ghcr.io\": the username contains U+202E RIGHT-TO-LEFT OVERRIDE",
+            "entry \"ghcr.io\": the username contains U+202E, a bidirectional control character",
         ),
         (
             format!(
@@ -466,5 +467,151 @@ fn malformed_helper_sections_are_reported_without_content() {
     for (config, expected) in cases {
         let error = parse_docker_config(config).unwrap_err().to_string();
         assert!(error.starts_with(expected), "{config}: {error}");
+    }
+}
+
+#[test]
+fn a_plan_is_empty_only_when_it_can_render_no_entry() {
+    let mut plan: Plan<String> = Plan::default();
+    assert!(plan.is_empty());
+    // A helper holds no secret, but it is an entry.
+    plan.set(
+        key("123.dkr.ecr.eu-west-1.amazonaws.com"),
+        Credential::Helper(HelperName::parse("ecr-login").unwrap()),
+    );
+    assert!(plan.handles().is_empty() && !plan.is_empty());
+    plan.remove(key("123.dkr.ecr.eu-west-1.amazonaws.com"));
+    assert!(plan.is_empty());
+    // An import may bring entries in; only reading it tells.
+    plan.import("{}".into());
+    assert!(!plan.is_empty());
+}
+
+#[test]
+fn desktop_only_helpers_in_an_import_are_placeholders_until_replaced_or_removed() {
+    let config = r#"{"credHelpers":{"ghcr.io":"osxkeychain","quay.io":"desktop","gcr.io":"gcloud","registry.example.com":"wincred","r.example.org":"secretservice"}}"#;
+    let entries = parse_docker_config(config).unwrap();
+    let kinds: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|(key, entry)| {
+            let kind = match entry {
+                Imported::InStore(helper) => helper.as_str(),
+                Imported::Credential(Credential::Helper(_)) => "helper",
+                Imported::Credential(_) => "credential",
+            };
+            (key.as_str(), kind)
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("gcr.io", "helper"),
+            ("ghcr.io", "osxkeychain"),
+            ("quay.io", "desktop"),
+            ("r.example.org", "secretservice"),
+            ("registry.example.com", "wincred"),
+        ]
+    );
+    let mut plan: Plan<String> = Plan::default();
+    plan.import(config.into());
+    let error = render_plan(&plan).unwrap_err();
+    assert_eq!(
+        error,
+        ResolveError::InCredentialStore {
+            keys: vec![
+                "ghcr.io".into(),
+                "quay.io".into(),
+                "r.example.org".into(),
+                "registry.example.com".into()
+            ],
+            stores: vec![
+                "desktop".into(),
+                "osxkeychain".into(),
+                "secretservice".into(),
+                "wincred".into()
+            ],
+        }
+    );
+    assert!(
+        error.to_string().starts_with("the imported config keeps the credentials for [\"ghcr.io\", \"quay.io\", \"r.example.org\", \"registry.example.com\"] in the credential store or desktop-only helper [\"desktop\", \"osxkeychain\", \"secretservice\", \"wincred\"] of the machine that wrote it, which no container can reach;"),
+        "{error}"
+    );
+    // `registries` lists them.
+    assert_eq!(
+        plan.keys(vec![Plaintext::new(config.into())])
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "gcr.io",
+            "ghcr.io",
+            "quay.io",
+            "r.example.org",
+            "registry.example.com"
+        ]
+    );
+    // Replaced by later calls or removed, they render.
+    plan.set(key("ghcr.io"), basic("me", "pw"));
+    plan.set(
+        key("quay.io"),
+        Credential::Helper(HelperName::parse("quay").unwrap()),
+    );
+    plan.remove(key("registry.example.com"));
+    plan.remove(key("r.example.org"));
+    assert_eq!(
+        render_plan(&plan).unwrap(),
+        format!(
+            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}},"credHelpers":{{"gcr.io":"gcloud","quay.io":"quay"}}}}"#,
+            b64("me:pw")
+        )
+    );
+}
+
+#[test]
+fn helpers_a_container_cannot_run_are_refused_for_containers() {
+    // The builders and decoded states ask for a helper a container can have.
+    for name in ["osxkeychain", "desktop", "wincred", "secretservice"] {
+        assert!(HelperName::parse(name).unwrap().is_desktop_only());
+        let error = HelperName::parse_for_container(name)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with(&format!("\"{name}\" exists only on a desktop")),
+            "{error}"
+        );
+    }
+    for name in ["ecr-login", "gcloud", "pass", "acr-env"] {
+        assert!(HelperName::parse_for_container(name).is_ok(), "{name}");
+    }
+    // The program prefix, on every path: tools add it themselves.
+    assert_eq!(
+        HelperName::parse("docker-credential-ecr-login").unwrap_err().to_string(),
+        "\"docker-credential-ecr-login\" starts with \"docker-credential-\", which tools add themselves (they would run docker-credential-docker-credential-…); drop the prefix and pass the rest, such as \"ecr-login\" for docker-credential-ecr-login"
+    );
+    let error = parse_docker_config(r#"{"credHelpers":{"gcr.io":"docker-credential-gcloud"}}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("the credential helper for \"gcr.io\": \"docker-credential-gcloud\" starts with \"docker-credential-\""),
+        "{error}"
+    );
+}
+
+#[test]
+fn imported_helpers_for_a_namespace_are_refused_naming_the_key() {
+    for (config, shown) in [
+        (r#"{"credHelpers":{"quay.io/org":"quay"}}"#, "quay.io/org"),
+        (
+            r#"{"credHelpers":{"HTTPS://Quay.io/org":"quay"}}"#,
+            "HTTPS://Quay.io/org",
+        ),
+    ] {
+        let error = parse_docker_config(config).unwrap_err();
+        assert!(matches!(error, ImportError::HelperKey { .. }), "{error:?}");
+        assert_eq!(
+            error.to_string(),
+            format!("the credential helper for {shown:?}: \"quay.io/org\" is a namespace; docker, oras, crane and skopeo look credential helpers up by registry host only, so a helper there is never run; use the host")
+        );
     }
 }

@@ -11,7 +11,9 @@
 //!   `docker-credential-e2e` on the client's `PATH` (right password, wrong password, "not
 //!   found", not installed), per client, as a measured table;
 //! - Docker Hub, offline: `docker_credential` (a second, independent parser) finds the module's
-//!   Hub key under every server string, unlike the Go module's `docker.io` key.
+//!   Hub key under every server string, unlike the Go module's `docker.io` key; and skopeo and
+//!   the docker CLI each run the module's Docker Hub credential helper (every request goes to a
+//!   closed loopback proxy, so nothing leaves 127.0.0.1).
 //!
 //! Needs the tools from `scripts/install-test-deps.sh` (a missing tool panics with that hint).
 
@@ -775,4 +777,76 @@ fn skopeo_finds_the_mounted_file_through_registry_auth_file_alone() {
     let missing = elsewhere.path().join("no-auth.json");
     let without = clients::skopeo_inspect_registry_auth_file(&missing, &reg, "e2e/authfile:1");
     assert!(!without.ok, "no credential, no access: {without}");
+}
+
+/// Docker Hub credential helpers, offline: `withCredentialHelper(docker.io, e2e)` rendered through
+/// the module, read by skopeo and the docker CLI for a `docker.io/...` image with the test helper
+/// on their `PATH`. Each client runs the helper (docker asks for the Hub key, skopeo for
+/// `docker.io`, the exact key containers/image looks helpers up by): that is the proof, as the
+/// pull itself then fails at the closed loopback proxy every request is sent to. A config with
+/// the Hub key alone, as the module wrote before, is never consulted by skopeo.
+#[test]
+fn a_docker_hub_helper_is_run_by_skopeo_and_the_docker_cli() {
+    const IMAGE: &str = "library/alpine:3";
+    let m = Module::register();
+    let state = m.ok(
+        "withCredentialHelper",
+        &json!({}),
+        vec![("address", json!("docker.io")), ("helper", json!(HELPER))],
+    );
+    let plaintext = deliver(&m, &state, Delivery::Secret);
+    assert_eq!(
+        plaintext,
+        format!(
+            r#"{{"auths":{{}},"credHelpers":{{"docker.io":"{HELPER}","{HUB_KEY}":"{HELPER}"}}}}"#
+        )
+    );
+    let dir = tempfile::tempdir().expect("config dir");
+    let config = clients::write_mounted_config(dir.path(), plaintext.as_bytes());
+    let hub_key_only_dir = tempfile::tempdir().expect("config dir");
+    let hub_key_only = clients::write_mounted_config(
+        hub_key_only_dir.path(),
+        format!(r#"{{"auths":{{}},"credHelpers":{{"{HUB_KEY}":"{HELPER}"}}}}"#).as_bytes(),
+    );
+    let helper = CredentialHelper::install(HELPER);
+    helper.answer("docker.io", TEST_USER, "hub-helper-sentinel");
+
+    // Runs one read with the helper on the PATH; returns the helper's calls during it.
+    let calls_of = |read: &dyn Fn() -> ClientResult| {
+        let before = helper.requests().len();
+        let result = clients::with_path_prefix(&helper.bin_dir(), read);
+        assert!(!result.timed_out, "{result}");
+        assert!(!result.ok, "offline, the read cannot succeed: {result}");
+        // Every request went to the closed loopback proxy: nothing left the machine.
+        assert!(
+            result
+                .output
+                .contains("proxyconnect tcp: dial tcp 127.0.0.1:"),
+            "{result}"
+        );
+        let calls = helper.requests().split_off(before);
+        eprintln!(
+            "{} ms  {}  helper calls {calls:?}",
+            result.elapsed.as_millis(),
+            result.label
+        );
+        calls
+    };
+    let skopeo = calls_of(&|| clients::skopeo_inspect_hub_offline(&config, IMAGE));
+    assert!(!skopeo.is_empty(), "skopeo ran the helper");
+    assert!(
+        skopeo.iter().all(|call| call == "get docker.io"),
+        "{skopeo:?}"
+    );
+    let docker = calls_of(&|| clients::docker_manifest_inspect_hub_offline(&config, IMAGE));
+    assert!(!docker.is_empty(), "the docker CLI ran the helper");
+    assert!(
+        docker.iter().all(|call| *call == format!("get {HUB_KEY}")),
+        "{docker:?}"
+    );
+    // The Hub key alone: docker runs the helper, skopeo never looks.
+    let skopeo = calls_of(&|| clients::skopeo_inspect_hub_offline(&hub_key_only, IMAGE));
+    assert!(skopeo.is_empty(), "{skopeo:?}");
+    let docker = calls_of(&|| clients::docker_manifest_inspect_hub_offline(&hub_key_only, IMAGE));
+    assert!(!docker.is_empty(), "{docker:?}");
 }

@@ -13,7 +13,9 @@ use super::secret_mount::SecretMount;
 use super::validate::{self, DEFAULT_CONFIG_PATH, DEFAULT_DOCKER_CONFIG_DIR, DEFAULT_VARIABLE};
 use crate::builders;
 use crate::core::credential::Credential;
-use crate::core::kubernetes::{render_pull_secret, MetaError, ObjectMeta};
+use crate::core::kubernetes::{
+    check_pull_secret_entries, render_pull_secret, MetaError, ObjectMeta,
+};
 use crate::core::naming::{secret_name, SecretPrefix};
 use crate::core::plan::{Plan, Step};
 use crate::core::render::{check_namespaces, render, RenderedConfig, ResolvedEntries};
@@ -139,8 +141,8 @@ impl RegistryConfig {
 
     /// A Kubernetes image pull secret named `name` (`type: kubernetes.io/dockerconfigjson`,
     /// `.dockerconfigjson` = the rendered config), as a Secret for `kubectl apply -f` from a
-    /// mounted secret. Refused when the config holds credential helpers, which the kubelet does
-    /// not run.
+    /// mounted secret. Refused when the config holds credential helpers or token entries, which
+    /// the kubelet ignores (pods would pull anonymously).
     pub async fn kubernetes_secret(&self, dag: &Query, name: &str) -> Result<Secret> {
         self.kubernetes_secret_opts(dag, name, KubernetesSecretOpts::default())
             .await
@@ -173,16 +175,7 @@ impl RegistryConfig {
             Error::argument(F, argument, problem)
         })?;
         let entries = self.resolve(dag, F, None).await?;
-        if let Some((key, _)) = entries
-            .iter()
-            .find(|(_, credential)| matches!(credential, Credential::Helper(_)))
-        {
-            let key = key.as_str().to_owned();
-            return Err(Error::config(
-                F,
-                ConfigProblem::HelperInKubernetesSecret { key },
-            ));
-        }
+        check_pull_secret_entries(&entries).map_err(|problem| Error::config(F, problem))?;
         let config_error = |problem| Error::config(F, problem);
         let config = render(&entries).map_err(config_error)?;
         drop(entries);
@@ -318,8 +311,9 @@ impl RegistryConfig {
         prepared: &SecretMount,
     ) -> Result<Option<Container>> {
         const F: Function = Function::SecretMountMount;
-        // With nothing to read and nothing to store, the container is returned as it is.
-        if prepared.skip_on_empty() && self.plan.handles().is_empty() {
+        // "Empty" is about the rendered config, not the secrets: a helper entry holds no secret
+        // but is an entry. A plan that can render no entry needs no read to be skipped.
+        if prepared.skip_on_empty() && self.plan.is_empty() {
             return Ok(None);
         }
         let entries = self.resolve(dag, F, Some(container)).await?;

@@ -5,6 +5,7 @@
 //! relative path against the working directory, mounts over `/`). So each is checked here first,
 //! with an error that names the value and says what is accepted.
 
+use crate::core::visible::check_visible;
 use crate::error::ArgumentProblem;
 
 /// Where `mountSecret` puts the config by default: docker's own location for root.
@@ -60,6 +61,8 @@ fn absolute_path<'a>(path: &'a str, when_empty: &'static str) -> Result<&'a str,
         return Err(ArgumentProblem::PathTooLong { len: path.len() });
     } else if path.chars().any(char::is_control) {
         "contains a control character"
+    } else if let Err(invisible) = check_visible(path) {
+        return Err(invisible.into());
     } else if !path.starts_with('/') {
         "is not absolute; the engine would resolve it against the container's working directory, so pass an absolute path"
     } else if path == "/" {
@@ -89,6 +92,7 @@ pub(crate) fn owner(owner: Option<&str>) -> Result<Option<&str>, ArgumentProblem
     let Some(owner) = owner else {
         return Ok(None);
     };
+    check_visible(owner)?;
     let mut parts = owner.split(':');
     let user = parts.next().unwrap_or_default();
     let group = parts.next();
@@ -190,6 +194,7 @@ const LOADER_PREFIXES: [&str; 2] = ["LD_", "DYLD_"];
 /// An environment variable name: `[A-Za-z_][A-Za-z0-9_]*`, and not one of the variables that
 /// change how every process in the container runs.
 pub(crate) fn env_name(name: &str) -> Result<&str, ArgumentProblem> {
+    check_visible(name)?;
     let mut bytes = name.bytes();
     let valid = bytes
         .next()

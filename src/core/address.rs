@@ -28,6 +28,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use super::visible::{check_visible, InvisibleError};
+
 /// The single Docker Hub key every client resolves.
 pub const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
 
@@ -118,6 +120,9 @@ pub enum AddressError {
         /// The trimmed address.
         address: String,
     },
+    /// A character a person cannot see (zero-width, bidirectional control, format character).
+    #[error("the address {0}; pass the registry host as it is spelled")]
+    Invisible(InvisibleError),
     /// A scheme other than `http://` or `https://`.
     #[error("{address:?} has an unsupported scheme; use a bare host, or http:// or https://")]
     UnsupportedScheme {
@@ -315,7 +320,8 @@ fn normalize(input: &str) -> Result<RegistryKey, AddressError> {
 }
 
 /// The trimmed address, after the checks that come before any error may quote it: not empty,
-/// not too long, no userinfo (refused redacted), no control characters or whitespace.
+/// not too long, no userinfo (refused redacted), no control characters, no characters a person
+/// cannot see, no whitespace.
 fn check_text(input: &str) -> Result<&str, AddressError> {
     let address = input.trim();
     if address.is_empty() {
@@ -333,6 +339,7 @@ fn check_text(input: &str) -> Result<&str, AddressError> {
             address: address.to_owned(),
         });
     }
+    check_visible(address).map_err(AddressError::Invisible)?;
     if address.chars().any(char::is_whitespace) {
         return Err(AddressError::Whitespace {
             address: address.to_owned(),

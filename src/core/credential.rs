@@ -4,6 +4,7 @@ use std::fmt;
 
 use super::helper::HelperName;
 use super::plaintext::Plaintext;
+use super::visible::{find_invisible, quoted, CodePoint, Invisible};
 
 /// The longest username accepted, in bytes.
 pub const MAX_USERNAME_LEN: usize = 1024;
@@ -84,8 +85,8 @@ impl<T> Credential<Option<T>> {
 pub struct Username(String);
 
 impl Username {
-    /// Validates a username. The errors never carry the part after a `:` (a pasted
-    /// `user:token`), and quote the rest only when it is short.
+    /// Validates a username. The errors never carry any part of a username with a `:` (a pasted
+    /// `user:token`), and quote others only when they are short.
     pub fn parse(username: &str) -> Result<Self, UsernameError> {
         if username.is_empty() {
             return Err(UsernameError::Empty);
@@ -95,10 +96,11 @@ impl Username {
                 len: username.len(),
             });
         }
-        // First: everything after a colon may be a secret, so no later check may quote it.
-        if let Some((before, _)) = username.split_once(':') {
+        // First: a username with a colon may be a pasted `user:token` or `token:x-oauth-basic`,
+        // so no part of it is ever quoted, by this or any later check.
+        if username.contains(':') {
             return Err(UsernameError::Colon {
-                pasted: Pasted::of(before, username.len()),
+                pasted: Pasted(Some(username.len())),
             });
         }
         if let Some(character) = username.chars().find(|c| c.is_control()) {
@@ -107,7 +109,7 @@ impl Username {
                 character: CodePoint(character),
             });
         }
-        if let Some(character) = username.chars().find_map(Invisible::of) {
+        if let Some(character) = find_invisible(username) {
             return Err(UsernameError::Invisible {
                 username: ShownUsername::of(username),
                 character,
@@ -142,10 +144,10 @@ impl fmt::Display for Username {
     }
 }
 
-/// Rejected usernames (and the part before a `:`) are quoted in errors only up to this many
-/// characters: enough for the user names registries hand out (`AWS`, `oauth2accesstoken`,
-/// `gitlab-ci-token`, `org+robot`), too few for the tokens people paste by mistake (GitHub's are
-/// 40 characters and longer, and are used as the part *before* the colon with `x-oauth-basic`).
+/// Rejected usernames without `:` are quoted in errors only up to this many characters: enough
+/// for the user names registries hand out (`AWS`, `oauth2accesstoken`, `gitlab-ci-token`,
+/// `org+robot`), too few for the tokens people paste by mistake (GitHub's are 40 characters and
+/// longer).
 pub const MAX_QUOTED_CHARS: usize = 32;
 
 /// Why a username was rejected.
@@ -162,7 +164,7 @@ pub enum UsernameError {
         /// Length in bytes.
         len: usize,
     },
-    /// Contains `:`. Carries at most the part before the first colon, never the value.
+    /// Contains `:`. Carries the length only, never any part of the value.
     #[error("the username contains ':'{pasted}; docker splits the auth value at the first colon, so a username cannot contain one; if this is user:token, pass the user name as username and the token as the secret")]
     Colon {
         /// What may be shown of the rejected value.
@@ -176,7 +178,7 @@ pub enum UsernameError {
         /// The first control character.
         character: CodePoint,
     },
-    /// Contains a zero-width, bidirectional-control or line/paragraph-separator character.
+    /// Contains a character a person cannot see (see [`Invisible`]).
     #[error("{username} contains {character}")]
     Invisible {
         /// What may be shown of the rejected username.
@@ -201,7 +203,7 @@ impl UsernameError {
     pub fn redacted(self) -> Self {
         match self {
             UsernameError::Colon { .. } => UsernameError::Colon {
-                pasted: Pasted(PastedForm::Withheld),
+                pasted: Pasted(None),
             },
             UsernameError::ControlCharacter { character, .. } => UsernameError::ControlCharacter {
                 username: ShownUsername(Shown::Withheld),
@@ -219,48 +221,20 @@ impl UsernameError {
     }
 }
 
-/// What an error may show of a username that contains `:`: the part before the colon when it
-/// is itself a valid username of at most [`MAX_QUOTED_CHARS`] characters, and the length. Only
-/// this module builds one, so no error can carry the part after the colon.
+/// What an error may show of a username that contains `:`: its length in bytes, never any part
+/// of it (the part before the colon is a token as often as a user name: GitHub's
+/// `<token>:x-oauth-basic`, GitLab's `glpat-…:x-oauth-basic`). Only this module builds one.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pasted(PastedForm);
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum PastedForm {
-    /// The (safe) part before the first colon, and the whole length in bytes.
-    Before { before: String, len: usize },
-    /// Only the whole length in bytes.
-    Length { len: usize },
-    /// Nothing (imported usernames).
-    Withheld,
-}
-
-impl Pasted {
-    fn of(before: &str, len: usize) -> Self {
-        let shown = before.is_empty()
-            || (before.chars().count() <= MAX_QUOTED_CHARS && Username::parse(before).is_ok());
-        Self(if shown {
-            PastedForm::Before {
-                before: before.to_owned(),
-                len,
-            }
-        } else {
-            PastedForm::Length { len }
-        })
-    }
-}
+pub struct Pasted(Option<usize>);
 
 impl fmt::Display for Pasted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            PastedForm::Before { before, len } => {
-                write!(f, " (it is {len} bytes long and starts with {:?})", format!("{before}:"))
-            }
-            PastedForm::Length { len } => write!(
+        match self.0 {
+            Some(len) => write!(
                 f,
-                " (it is {len} bytes long; the part before the colon is not shown because it is longer than {MAX_QUOTED_CHARS} characters or not a valid username)"
+                " (it is {len} bytes long; no part of it is shown, since either side of the colon may be a token)"
             ),
-            PastedForm::Withheld => Ok(()),
+            None => Ok(()),
         }
     }
 }
@@ -293,84 +267,10 @@ impl ShownUsername {
 impl fmt::Display for ShownUsername {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
-            Shown::Quoted(username) => write!(f, "the username {username:?}"),
+            Shown::Quoted(username) => write!(f, "the username {}", quoted(username)),
             Shown::Length(len) => write!(f, "the username ({len} bytes, too long to show)"),
             Shown::Withheld => f.write_str("the username"),
         }
-    }
-}
-
-/// A character named by its code point (`U+000A`), never printed raw.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CodePoint(pub char);
-
-impl fmt::Display for CodePoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "U+{:04X}", u32::from(self.0))
-    }
-}
-
-/// A character that displays as nothing, reorders the text around it or breaks it across lines,
-/// so a username holding one reads differently from what it is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Invisible {
-    character: char,
-    name: &'static str,
-    effect: &'static str,
-}
-
-const ZERO_WIDTH: &str =
-    "an invisible zero-width character, so two different usernames would look the same";
-const BIDI: &str =
-    "a bidirectional control character, which changes how the text around it is displayed";
-const SEPARATOR: &str = "a line or paragraph separator, which breaks the text across lines";
-
-/// The refused characters: zero-width, bidirectional controls, line/paragraph separators.
-const INVISIBLE: &[(char, &str, &str)] = &[
-    ('\u{200B}', "ZERO WIDTH SPACE", ZERO_WIDTH),
-    ('\u{200C}', "ZERO WIDTH NON-JOINER", ZERO_WIDTH),
-    ('\u{200D}', "ZERO WIDTH JOINER", ZERO_WIDTH),
-    ('\u{2060}', "WORD JOINER", ZERO_WIDTH),
-    ('\u{FEFF}', "ZERO WIDTH NO-BREAK SPACE", ZERO_WIDTH),
-    ('\u{200E}', "LEFT-TO-RIGHT MARK", BIDI),
-    ('\u{200F}', "RIGHT-TO-LEFT MARK", BIDI),
-    ('\u{061C}', "ARABIC LETTER MARK", BIDI),
-    ('\u{202A}', "LEFT-TO-RIGHT EMBEDDING", BIDI),
-    ('\u{202B}', "RIGHT-TO-LEFT EMBEDDING", BIDI),
-    ('\u{202C}', "POP DIRECTIONAL FORMATTING", BIDI),
-    ('\u{202D}', "LEFT-TO-RIGHT OVERRIDE", BIDI),
-    ('\u{202E}', "RIGHT-TO-LEFT OVERRIDE", BIDI),
-    ('\u{2066}', "LEFT-TO-RIGHT ISOLATE", BIDI),
-    ('\u{2067}', "RIGHT-TO-LEFT ISOLATE", BIDI),
-    ('\u{2068}', "FIRST STRONG ISOLATE", BIDI),
-    ('\u{2069}', "POP DIRECTIONAL ISOLATE", BIDI),
-    ('\u{2028}', "LINE SEPARATOR", SEPARATOR),
-    ('\u{2029}', "PARAGRAPH SEPARATOR", SEPARATOR),
-];
-
-impl Invisible {
-    /// The description of `character` when it is one of the refused characters.
-    fn of(character: char) -> Option<Self> {
-        INVISIBLE
-            .iter()
-            .find(|(c, _, _)| *c == character)
-            .map(|&(character, name, effect)| Self {
-                character,
-                name,
-                effect,
-            })
-    }
-}
-
-impl fmt::Display for Invisible {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {}, {}",
-            CodePoint(self.character),
-            self.name,
-            self.effect
-        )
     }
 }
 

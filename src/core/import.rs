@@ -20,7 +20,7 @@ use serde_json::value::RawValue;
 
 use super::address::{redact_userinfo, AddressError, RegistryKey};
 use super::credential::{Credential, ResolvedCredential, Username, UsernameError};
-use super::helper::{HelperError, HelperName};
+use super::helper::{check_helper_key, HelperError, HelperKeyError, HelperName};
 use super::plaintext::Plaintext;
 
 use base64::Engine as _;
@@ -57,6 +57,14 @@ pub enum ImportError {
     DuplicateHelper {
         /// The key, userinfo redacted.
         key: String,
+    },
+    /// A `credHelpers` key that names a namespace, which no tool looks a helper up by.
+    #[error("the credential helper for {key:?}: {problem}")]
+    HelperKey {
+        /// The key, userinfo redacted.
+        key: String,
+        /// Why the key cannot hold a helper.
+        problem: HelperKeyError,
     },
     /// A `credHelpers` value that is not a string.
     #[error("the credential helper for {key:?} is not a string")]
@@ -168,15 +176,16 @@ pub enum ImportError {
 pub enum Imported {
     /// A credential to use: from `auths`, or a helper from `credHelpers`.
     Credential(ResolvedCredential),
-    /// An empty `auths` entry in a file with a `credsStore`: its credential is in that store, on
-    /// the machine that wrote the file, which no container can reach.
+    /// A credential kept on the desktop that wrote the file, which no container can reach: an
+    /// empty `auths` entry in a file with a `credsStore` (the credential is in that store), or a
+    /// `credHelpers` entry naming a desktop-only helper (`osxkeychain`, `desktop`, …).
     InStore(HelperName),
 }
 
 /// Parses a config file into normalized entries, in key order: its `auths` credentials, its
 /// `credHelpers` (which win over an `auths` entry for the same registry, as in docker), and a
-/// placeholder for each empty `auths` entry when the file names a `credsStore`. Other empty
-/// entries are skipped.
+/// placeholder for each empty `auths` entry when the file names a `credsStore` and for each
+/// helper that exists only on a desktop. Other empty entries are skipped.
 pub fn parse_docker_config(content: &str) -> Result<Vec<(RegistryKey, Imported)>, ImportError> {
     let sections = read_sections(content)?;
     let store = match sections.creds_store {
@@ -186,7 +195,12 @@ pub fn parse_docker_config(content: &str) -> Result<Vec<(RegistryKey, Imported)>
     let mut imported = parse_auths(sections.auths, store.as_ref())?;
     if let Some(raw) = sections.cred_helpers {
         for (key, helper) in parse_helpers(raw)? {
-            imported.insert(key, Imported::Credential(Credential::Helper(helper)));
+            let entry = if helper.is_desktop_only() {
+                Imported::InStore(helper)
+            } else {
+                Imported::Credential(Credential::Helper(helper))
+            };
+            imported.insert(key, entry);
         }
     }
     Ok(imported.into_iter().collect())
@@ -222,7 +236,8 @@ fn parse_auths(
     Ok(out)
 }
 
-/// The `credHelpers` object: normalized host keys and valid helper names, each key once.
+/// The `credHelpers` object: normalized host keys (a namespace key is refused: tools look helpers
+/// up by host) and valid helper names, each key once.
 fn parse_helpers(raw: &RawValue) -> Result<Vec<(RegistryKey, HelperName)>, ImportError> {
     let mut reading = Reading::default();
     let mut deserializer = serde_json::Deserializer::from_str(raw.get());
@@ -237,6 +252,10 @@ fn parse_helpers(raw: &RawValue) -> Result<Vec<(RegistryKey, HelperName)>, Impor
     for (written_key, value) in entries {
         let shown = redact_userinfo(&written_key).into_owned();
         let key = parse_key(&written_key, &shown)?;
+        check_helper_key(&key).map_err(|problem| ImportError::HelperKey {
+            key: shown.clone(),
+            problem,
+        })?;
         let name: String = serde_json::from_str(value.get())
             .map_err(|_| ImportError::HelperNotAString { key: shown.clone() })?;
         let helper = HelperName::parse(&name).map_err(|problem| ImportError::Helper {

@@ -1,13 +1,17 @@
 //! Kubernetes image pull secrets: a `Secret` manifest of type `kubernetes.io/dockerconfigjson`
 //! whose `.dockerconfigjson` is the rendered `config.json`, for `kubectl apply -f` from a mounted
-//! secret. The kubelet reads only `auths` (it runs no credential helper), so a config with
-//! helpers is refused rather than applied without them.
+//! secret. The kubelet reads only `auth`, `username` and `password` of each `auths` entry (it
+//! runs no credential helper and ignores `identitytoken` and `registrytoken`), so a config with
+//! a helper or a token entry is refused rather than applied without it: pods would pull from
+//! that registry anonymously and fail far from the cause.
 
 use base64::Engine as _;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use super::render::{RenderError, RenderedConfig, MAX_CONFIG_BYTES};
+use super::credential::Credential;
+use super::render::{RenderError, RenderedConfig, ResolvedEntries, MAX_CONFIG_BYTES};
+use super::visible::quoted;
 
 /// The longest object name Kubernetes accepts (a DNS-1123 subdomain).
 const MAX_NAME_LEN: usize = 253;
@@ -41,21 +45,61 @@ impl ObjectMeta {
     }
 }
 
-/// Why a name or namespace was rejected; quotes the value escaped and cut to 253 characters.
+/// Why a name or namespace was rejected; quotes the value cut to 253 characters, with every
+/// invisible character escaped.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum MetaError {
     /// Not a DNS-1123 subdomain.
-    #[error("{name:?} is not a Kubernetes object name: use at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit")]
+    #[error("{name} is not a Kubernetes object name: use at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit")]
     Name {
         /// The rejected name.
         name: String,
     },
     /// Not a DNS-1123 label.
-    #[error("{namespace:?} is not a Kubernetes namespace: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit")]
+    #[error("{namespace} is not a Kubernetes namespace: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit")]
     Namespace {
         /// The rejected namespace.
         namespace: String,
     },
+}
+
+/// Why an entry cannot go into an image pull secret: the kubelet would ignore it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PullSecretError {
+    /// A credential helper, which the kubelet does not run.
+    #[error("the config names a credential helper for {key:?}, but the kubelet reads only \"auths\" from an image pull secret and runs no helper; use withRegistryAuth for that registry, or withoutRegistryAuth to leave it out")]
+    Helper {
+        /// The entry's key.
+        key: String,
+    },
+    /// An `identitytoken` or `registrytoken` entry, which the kubelet ignores.
+    #[error("the config holds an {field:?} entry for {key:?}, but the kubelet reads only \"auth\", \"username\" and \"password\" from an image pull secret, so pods would pull from that registry anonymously; use withRegistryAuth for that registry (with the username the registry expects for a token), or withoutRegistryAuth to leave it out")]
+    Token {
+        /// The entry's key.
+        key: String,
+        /// `identitytoken` or `registrytoken`.
+        field: &'static str,
+    },
+}
+
+/// Refuses entries the kubelet would ignore (in key order): helpers and token entries.
+pub fn check_pull_secret_entries(entries: &ResolvedEntries) -> Result<(), PullSecretError> {
+    for (key, credential) in entries {
+        let key = key.as_str().to_owned();
+        return Err(match credential {
+            Credential::Basic { .. } => continue,
+            Credential::Helper(_) => PullSecretError::Helper { key },
+            Credential::IdentityToken(_) => PullSecretError::Token {
+                key,
+                field: "identitytoken",
+            },
+            Credential::RegistryToken(_) => PullSecretError::Token {
+                key,
+                field: "registrytoken",
+            },
+        });
+    }
+    Ok(())
 }
 
 /// The manifest for `config`: compact JSON, fields in a fixed order, so the same config and
@@ -142,7 +186,8 @@ fn is_label(label: &str, max: usize) -> bool {
         && bytes.iter().all(|b| alnum(b) || *b == b'-')
 }
 
-/// A rejected value as shown in an error: cut to 253 characters.
+/// A rejected value as shown in an error: cut to 253 characters, quoted with every invisible
+/// character escaped.
 fn shown(value: &str) -> String {
-    value.chars().take(MAX_NAME_LEN).collect()
+    quoted(&value.chars().take(MAX_NAME_LEN).collect::<String>())
 }

@@ -1,5 +1,6 @@
 //! The pure core: no I/O and no Dagger types. Everything here is deterministic and unit-tested:
-//! key normalization, credentials, helper names, the ordered plan, rendering, imported configs and naming.
+//! key normalization, credentials, helper names, the ordered plan, rendering, imported configs,
+//! naming, and the check for characters a person cannot see.
 
 pub mod address;
 pub mod credential;
@@ -10,3 +11,4 @@ pub mod naming;
 pub mod plaintext;
 pub mod plan;
 pub mod render;
+pub mod visible;

@@ -21,6 +21,21 @@ impl Plaintext {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// The value without one trailing `\n` or `\r\n`, as `docker login --password-stdin`
+    /// reads a password: a secret read from a file (`file:token.txt`) or a command's output
+    /// usually ends in one, and it would otherwise be sent as part of the password. Only one is
+    /// removed; the copy is wiped like the original.
+    pub fn without_line_ending(self) -> Self {
+        let value = self.expose();
+        match value
+            .strip_suffix("\r\n")
+            .or_else(|| value.strip_suffix('\n'))
+        {
+            Some(stripped) => Self::new(stripped.to_owned()),
+            None => self,
+        }
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Plaintext {

@@ -10,7 +10,7 @@ use super::helper::HelperName;
 use super::import::{parse_docker_config, ImportError, Imported};
 use super::plaintext::Plaintext;
 use super::render::{
-    body_len, key_prefix_len, ResolvedEntries, ENVELOPE_LEN, MAX_CONFIG_BYTES, MIN_BODY_LEN,
+    entry_len, key_prefix_len, ResolvedEntries, ENVELOPE_LEN, MAX_CONFIG_BYTES, MIN_BODY_LEN,
     MIN_TOKEN_LITERAL_LEN,
 };
 
@@ -108,6 +108,15 @@ impl<H> Plan<H> {
         self.steps.push(Step::Import { config });
     }
 
+    /// Whether the plan renders no entry whatever its secrets hold: it sets nothing (no
+    /// credential, no helper) and imports nothing. Such a plan needs no read to know it.
+    pub fn is_empty(&self) -> bool {
+        !self
+            .steps
+            .iter()
+            .any(|step| matches!(step, Step::Set { .. } | Step::Import { .. }))
+    }
+
     /// Whether any step imports a config (whose keys are only known once it is read).
     pub fn has_import(&self) -> bool {
         self.steps
@@ -160,17 +169,16 @@ impl<H> Plan<H> {
             };
             // A later import may put any entry in its place; otherwise the entry renders at least
             // with an empty password or a one-letter token.
-            let body = if last_import.is_some_and(|import| import > index) {
-                MIN_BODY_LEN
+            let entry = if last_import.is_some_and(|import| import > index) {
+                key_prefix_len(key).saturating_add(MIN_BODY_LEN)
             } else if credential.is_token() {
-                body_len(credential, MIN_TOKEN_LITERAL_LEN)
+                entry_len(key, credential, MIN_TOKEN_LITERAL_LEN)
             } else {
-                body_len(credential, 0)
+                entry_len(key, credential, 0)
             };
             // `"key":body`, and a comma before every entry but the first.
             total = total
-                .saturating_add(key_prefix_len(key))
-                .saturating_add(body)
+                .saturating_add(entry)
                 .saturating_add(usize::from(entries > 0));
             entries += 1;
         }
@@ -244,7 +252,8 @@ impl<H> Plan<H> {
         Ok(keys.into_iter().collect())
     }
 
-    /// Applies the steps in order with the plaintexts read for [`Plan::handles`]. Fails on an
+    /// Applies the steps in order with the plaintexts read for [`Plan::handles`]; a password or
+    /// token set by a step loses one trailing `\n` or `\r\n`. Fails on an
     /// imported config that cannot be parsed, naming which import it was (1-based), and when an
     /// imported entry whose credential is in a credential store was not replaced or removed by a
     /// later step.
@@ -257,8 +266,12 @@ impl<H> Plan<H> {
         for step in &self.steps {
             match step {
                 Step::Set { key, credential } => {
-                    // A helper has no secret, so it takes no plaintext.
-                    let resolved = credential.map_secret(|_| plaintexts.next()).transpose();
+                    // A helper has no secret, so it takes no plaintext. A password or token
+                    // passed directly loses one trailing line ending (see `without_line_ending`);
+                    // an imported config's values are taken as they are, as docker does.
+                    let resolved = credential
+                        .map_secret(|_| plaintexts.next().map(Plaintext::without_line_ending))
+                        .transpose();
                     in_store.remove(key);
                     if let Some(resolved) = resolved {
                         entries.insert(key.clone(), resolved);
@@ -317,6 +330,7 @@ fn check_in_store(in_store: &BTreeMap<RegistryKey, HelperName>) -> Result<(), Re
     }
     let keys = in_store.keys().map(|key| key.as_str().to_owned()).collect();
     let mut stores: Vec<String> = in_store.values().map(|s| s.as_str().to_owned()).collect();
+    stores.sort();
     stores.dedup();
     Err(ResolveError::InCredentialStore { keys, stores })
 }
@@ -341,12 +355,13 @@ pub enum ResolveError {
         /// What is wrong with it.
         problem: ImportError,
     },
-    /// Imported entries whose credentials are in a credential store of another machine.
-    #[error("the imported config keeps the credentials for {keys:?} in the credential store {stores:?} of the machine that wrote it, which no container can reach; pass each with withRegistryAuth after withDockerConfig, or drop it with withoutRegistryAuth")]
+    /// Imported entries whose credentials are in a credential store or desktop-only helper of
+    /// another machine.
+    #[error("the imported config keeps the credentials for {keys:?} in the credential store or desktop-only helper {stores:?} of the machine that wrote it, which no container can reach; pass each with withRegistryAuth or withCredentialHelper after withDockerConfig, or drop it with withoutRegistryAuth")]
     InCredentialStore {
         /// The keys, sorted.
         keys: Vec<String>,
-        /// The stores (`credsStore`) they are in.
+        /// The stores (`credsStore`) or desktop-only helpers (`credHelpers`) they are in, sorted.
         stores: Vec<String>,
     },
     /// More imports than [`MAX_IMPORTS`].

@@ -1,8 +1,9 @@
 //! Rendering resolved credentials into `config.json` bytes.
 //!
 //! The output is compact JSON, `{"auths":{KEY:{...}}}`, keys in byte order, one field per entry,
-//! standard base64 with padding. The same entries always give the same bytes, which is what lets
-//! the secret's name (and every downstream cache key) stay stable.
+//! standard base64 with padding, then `"credHelpers"` when there are helpers (a Docker Hub helper
+//! under both the Hub key and `docker.io`). The same entries always give the same bytes, which
+//! is what lets the secret's name (and every downstream cache key) stay stable.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,8 +12,9 @@ use base64::Engine as _;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use super::address::RegistryKey;
+use super::address::{RegistryKey, DOCKER_HUB_KEY};
 use super::credential::{Credential, ResolvedCredential};
+use super::visible::shows_nothing;
 
 /// The engine's `setSecret` plaintext limit, in bytes.
 pub const MAX_CONFIG_BYTES: usize = 128_000;
@@ -68,9 +70,19 @@ pub enum RenderError {
         /// Rendered size in KiB, rounded up.
         kib: usize,
     },
-    /// A password or token that is empty or only whitespace, which no registry accepts.
-    #[error("the {secret} for {key:?} is empty or only whitespace; no registry accepts that, and clients would fail later or silently go anonymous; check where the secret comes from (an unset environment variable gives an empty secret)")]
+    /// A password or token that is empty, or only whitespace and invisible characters, which no
+    /// registry accepts.
+    #[error("the {secret} for {key:?} is empty or only whitespace or invisible characters; no registry accepts that, and clients would fail later or silently go anonymous; check where the secret comes from (an unset environment variable gives an empty secret)")]
     EmptySecret {
+        /// The normalized registry key.
+        key: String,
+        /// `password`, `identity token` or `registry token`.
+        secret: &'static str,
+    },
+    /// A password or token with a control character in it. Neither the character nor where it
+    /// is are named: either would tell something about the secret.
+    #[error("the {secret} for {key:?} contains a control character (a NUL, a tab, a line break or another non-printing character); clients would send it as is and the registry would refuse it, or refuse to send it at all; one trailing newline (\\n or \\r\\n) of a password or token passed to withRegistryAuth, withIdentityToken or withRegistryToken is removed, as docker login --password-stdin does, and nothing else; check where the secret comes from")]
+    ControlInSecret {
         /// The normalized registry key.
         key: String,
         /// `password`, `identity token` or `registry token`.
@@ -89,11 +101,12 @@ pub enum RenderError {
     Serialization,
 }
 
-/// Renders the entries into `config.json` bytes, after checking the namespace rule, that no
-/// secret is blank, and the size limit. Intermediate buffers holding secrets are wiped.
+/// Renders the entries into `config.json` bytes, after checking the namespace rule, that every
+/// secret can work (not blank, no control character), and the size limit. Intermediate buffers
+/// holding secrets are wiped.
 pub fn render(entries: &ResolvedEntries) -> Result<RenderedConfig, RenderError> {
     check_namespaces(entries.keys())?;
-    check_blank_secrets(entries)?;
+    check_secrets(entries)?;
 
     // The exact size is known without building anything: refuse an oversized config before
     // any secret is copied, and size the output buffer exactly so that it never reallocates
@@ -129,7 +142,9 @@ pub fn render(entries: &ResolvedEntries) -> Result<RenderedConfig, RenderError> 
                 ..Entry::default()
             },
             Credential::Helper(name) => {
-                file.cred_helpers.insert(key.as_str(), name.as_str());
+                for helper_key in helper_keys(key) {
+                    file.cred_helpers.insert(helper_key, name.as_str());
+                }
                 continue;
             }
         };
@@ -168,9 +183,7 @@ pub fn rendered_len(entries: &ResolvedEntries) -> usize {
             }
             Credential::Helper(_) => 0,
         };
-        total
-            .saturating_add(key_prefix_len(key))
-            .saturating_add(body_len(credential, secret_len))
+        total.saturating_add(entry_len(key, credential, secret_len))
     });
     let commas = auths.saturating_sub(1) + helpers.saturating_sub(1);
     let helpers_section = if helpers > 0 { HELPERS_SECTION_LEN } else { 0 };
@@ -178,6 +191,40 @@ pub fn rendered_len(entries: &ResolvedEntries) -> usize {
         .saturating_add(helpers_section)
         .saturating_add(entries_len)
         .saturating_add(commas)
+}
+
+/// `docker.io`, the key containers/image (skopeo, podman, buildah) looks Docker Hub's credential
+/// helper up by: it matches `credHelpers` keys exactly (unlike `auths` keys, which it
+/// normalizes), and docker, oras and crane look up [`DOCKER_HUB_KEY`] instead. A Hub helper is
+/// written under both, so that every tool runs it.
+const DOCKER_HUB_HELPER_ALIAS: &str = "docker.io";
+
+/// The keys a helper entry for `key` is written under: its own, and for Docker Hub also
+/// [`DOCKER_HUB_HELPER_ALIAS`].
+fn helper_keys(key: &RegistryKey) -> impl Iterator<Item = &str> {
+    let alias = (key.as_str() == DOCKER_HUB_KEY).then_some(DOCKER_HUB_HELPER_ALIAS);
+    std::iter::once(key.as_str()).chain(alias)
+}
+
+/// The length of one entry as written, `"key":body`, given the length its secret takes (see
+/// [`body_len`]); a helper for Docker Hub counts both of its keys and the comma between them.
+pub(crate) fn entry_len<S>(
+    key: &RegistryKey,
+    credential: &Credential<S>,
+    secret_len: usize,
+) -> usize {
+    let body = body_len(credential, secret_len);
+    match credential {
+        Credential::Helper(_) => helper_keys(key)
+            .enumerate()
+            .fold(0, |total, (i, helper_key)| {
+                total
+                    .saturating_add(escaped_len(helper_key) + 1)
+                    .saturating_add(body)
+                    .saturating_add(usize::from(i > 0))
+            }),
+        _ => key_prefix_len(key).saturating_add(body),
+    }
 }
 
 /// `"key":`, the part of an entry before its body.
@@ -188,7 +235,7 @@ pub(crate) fn key_prefix_len(key: &RegistryKey) -> usize {
 /// The length of one entry's body given the length its secret takes: the raw password for basic
 /// auth (it is base64-encoded with the username), the JSON literal of a token, nothing for a
 /// helper (its body is the name's literal).
-pub(crate) fn body_len<S>(credential: &Credential<S>, secret_len: usize) -> usize {
+fn body_len<S>(credential: &Credential<S>, secret_len: usize) -> usize {
     const BASIC: usize = r#"{"auth":""}"#.len();
     // Around the token's literal (`registrytoken` is as long as `identitytoken`).
     const TOKEN: usize = r#"{"identitytoken":}"#.len();
@@ -229,27 +276,39 @@ fn basic_auth(username: &str, password: &str) -> Zeroizing<String> {
     encoded
 }
 
-/// Rejects an empty or whitespace-only password or token (in key order): docker drops an empty
-/// token field and sends an empty password as is, so either would only fail at the registry, or
-/// pull anonymously without a word. Imports never get here with an empty field (they skip
-/// those, as docker's `omitempty` does), but an imported `auth` of `user:` does.
-fn check_blank_secrets(entries: &ResolvedEntries) -> Result<(), RenderError> {
-    match entries.iter().find(|(_, credential)| {
-        credential
-            .secret()
-            .is_some_and(|secret| secret.expose().trim().is_empty())
-    }) {
-        Some((key, credential)) => Err(RenderError::EmptySecret {
-            key: key.as_str().to_owned(),
-            secret: match credential {
-                Credential::Basic { .. } => "password",
-                Credential::IdentityToken(_) => "identity token",
-                Credential::RegistryToken(_) => "registry token",
-                Credential::Helper(_) => "helper",
-            },
-        }),
-        None => Ok(()),
+/// Rejects a password or token that cannot work (in key order): one that shows nothing (empty,
+/// or only whitespace and invisible characters) — docker drops an empty token field and sends an
+/// empty password as is, so either would only fail at the registry, or pull anonymously without
+/// a word — and one with a control character (a NUL, a tab, a line break inside it), which
+/// clients send as is (the registry answers 401) or refuse to put in a header at all. Imports
+/// never get here with an empty field (they skip those, as docker's `omitempty` does), but an
+/// imported `auth` of `user:` does. The errors name the key and the kind of secret, never any
+/// part, length or position of it.
+fn check_secrets(entries: &ResolvedEntries) -> Result<(), RenderError> {
+    for (key, credential) in entries {
+        let Some(secret) = credential.secret() else {
+            continue;
+        };
+        let key = || key.as_str().to_owned();
+        let what = match credential {
+            Credential::IdentityToken(_) => "identity token",
+            Credential::RegistryToken(_) => "registry token",
+            _ => "password",
+        };
+        if shows_nothing(secret.expose()) {
+            return Err(RenderError::EmptySecret {
+                key: key(),
+                secret: what,
+            });
+        }
+        if secret.expose().chars().any(char::is_control) {
+            return Err(RenderError::ControlInSecret {
+                key: key(),
+                secret: what,
+            });
+        }
     }
+    Ok(())
 }
 
 /// Rejects a host that has two or more namespace keys and no host-level key (docker, oras and

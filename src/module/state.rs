@@ -15,7 +15,7 @@ use super::error::ModuleError;
 use crate::client::RegistryConfig;
 use crate::core::address::RegistryKey;
 use crate::core::credential::{Credential, Username};
-use crate::core::helper::HelperName;
+use crate::core::helper::{check_helper_key, HelperName};
 use crate::core::plan::{Plan, Step};
 use crate::names::Function;
 
@@ -195,9 +195,14 @@ fn decode_step(step: &Value) -> Result<Step<SecretId>, String> {
         "identityToken" => set(Credential::IdentityToken(secret()?)),
         "registryToken" => set(Credential::RegistryToken(secret()?)),
         "credentialHelper" => {
-            let helper = HelperName::parse(string_field(fields, "helper")?)
+            let helper = HelperName::parse_for_container(string_field(fields, "helper")?)
                 .map_err(|_| "field \"helper\" is not a valid helper name".to_owned())?;
-            set(Credential::Helper(helper))
+            let key = key()?;
+            check_helper_key(&key).map_err(|problem| format!("field \"key\": {problem}"))?;
+            Ok(Step::Set {
+                key,
+                credential: Credential::Helper(helper),
+            })
         }
         "remove" => Ok(Step::Remove { key: key()? }),
         _ => Ok(Step::Import { config: secret()? }),

@@ -498,3 +498,53 @@ pub fn client_versions() -> Vec<(&'static str, String)> {
         ("oci-probe", first_line(oci_probe_bin(), &["version"])),
     ]
 }
+
+/// A proxy URL on a loopback port nothing listens on (bound, then released): a client given it
+/// in every proxy variable sends each request there and fails at once, so a check that names a
+/// public registry (Docker Hub) sends nothing beyond 127.0.0.1, not even a DNS query (resolving
+/// the registry's name is the proxy's job).
+fn closed_loopback_proxy() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let port = listener.local_addr().expect("local addr").port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Routes every request of `cmd` to [`closed_loopback_proxy`] (the variables Go's
+/// `http.ProxyFromEnvironment` reads, in both cases).
+fn offline(cmd: &mut Command) {
+    let proxy = closed_loopback_proxy();
+    for name in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"] {
+        cmd.env(name, &proxy);
+    }
+}
+
+/// skopeo inspect --raw of the Docker Hub `image` (`docker://docker.io/IMAGE`), credentials
+/// from `--authfile`, offline ([`offline`]): it looks its credentials up, then fails to
+/// connect through the closed proxy.
+pub fn skopeo_inspect_hub_offline(config: &Path, image: &str) -> ClientResult {
+    let target = format!("docker://docker.io/{image}");
+    let mut run = Isolated::new(tool("skopeo"), format!("skopeo inspect (offline) {target}"));
+    offline(&mut run.cmd);
+    run.cmd
+        .args(["inspect", "--raw", "--authfile"])
+        .arg(config)
+        .arg(target);
+    run.run()
+}
+
+/// `docker manifest inspect docker.io/IMAGE` with `DOCKER_CONFIG` set to the directory of
+/// `config`, offline ([`offline`]): it looks its credentials up, then fails to connect through
+/// the closed proxy.
+pub fn docker_manifest_inspect_hub_offline(config: &Path, image: &str) -> ClientResult {
+    let target = format!("docker.io/{image}");
+    let mut run = Isolated::new(
+        tool("docker"),
+        format!("docker manifest inspect (offline) {target}"),
+    );
+    offline(&mut run.cmd);
+    run.cmd
+        .env("DOCKER_CONFIG", docker_config_dir(config))
+        .args(["manifest", "inspect", &target]);
+    run.run()
+}

@@ -15,7 +15,7 @@ use crate::names::{Function, Object};
 /// `withRegistryAuth(address, username, secret)`.
 pub(super) const WITH_REGISTRY_AUTH: Declaration = Declaration {
     function: Function::WithRegistryAuth,
-    description: "Adds username/password credentials for a registry, rendered as an \"auth\" entry. Replaces any entry with the same normalized address. The secret is only read when the config is rendered.",
+    description: "Adds username/password credentials for a registry, rendered as an \"auth\" entry. Replaces any entry with the same normalized address. The secret is only read when the config is rendered; one trailing newline is removed from it, as docker login --password-stdin does.",
     returns: Type::Module(Object::RegistryConfig),
     args: &[
         required("address", Type::String, ADDRESS),
@@ -39,7 +39,7 @@ pub(super) const WITHOUT_REGISTRY_AUTH: Declaration = Declaration {
 /// `withIdentityToken(address, token)`.
 pub(super) const WITH_IDENTITY_TOKEN: Declaration = Declaration {
     function: Function::WithIdentityToken,
-    description: "Adds an OAuth2 refresh token for a registry, rendered as an \"identitytoken\" entry (e.g. Azure Container Registry). Replaces any entry with the same normalized address.",
+    description: "Adds an OAuth2 refresh token for a registry, rendered as an \"identitytoken\" entry (e.g. Azure Container Registry). Replaces any entry with the same normalized address. One trailing newline is removed from the token.",
     returns: Type::Module(Object::RegistryConfig),
     args: &[
         required("address", Type::String, ADDRESS),
@@ -52,7 +52,7 @@ pub(super) const WITH_IDENTITY_TOKEN: Declaration = Declaration {
 /// `withRegistryToken(address, token)`.
 pub(super) const WITH_REGISTRY_TOKEN: Declaration = Declaration {
     function: Function::WithRegistryToken,
-    description: "Adds a bearer token for a registry, rendered as a \"registrytoken\" entry that clients send as is. Replaces any entry with the same normalized address.",
+    description: "Adds a bearer token for a registry, rendered as a \"registrytoken\" entry that clients send as is. Replaces any entry with the same normalized address. One trailing newline is removed from the token.",
     returns: Type::Module(Object::RegistryConfig),
     args: &[
         required("address", Type::String, ADDRESS),
@@ -65,7 +65,7 @@ pub(super) const WITH_REGISTRY_TOKEN: Declaration = Declaration {
 /// `withCredentialHelper(address, helper)`.
 pub(super) const WITH_CREDENTIAL_HELPER: Declaration = Declaration {
     function: Function::WithCredentialHelper,
-    description: "Makes tools in the container run docker-credential-<helper> for a registry (e.g. \"ecr-login\", \"gcloud\", \"acr-env\"), rendered in \"credHelpers\": the helper fetches short-lived credentials itself, so no long-lived password is needed. The helper must be installed in the container. Replaces any entry with the same normalized address.",
+    description: "Makes tools in the container run docker-credential-<helper> for a registry (e.g. \"ecr-login\", \"gcloud\", \"acr-env\"), rendered in \"credHelpers\": the helper fetches short-lived credentials itself, so no long-lived password is needed. The helper must be installed in the container; desktop-only helpers (osxkeychain, desktop, wincred, secretservice) are refused. A Docker Hub helper is also written under \"docker.io\", where skopeo, podman and buildah look. Replaces any entry with the same normalized address.",
     returns: Type::Module(Object::RegistryConfig),
     args: &[
         required("address", Type::String, "Registry host, normalized like withRegistryAuth's address; a namespace is refused, since tools look helpers up by host only."),
@@ -78,7 +78,7 @@ pub(super) const WITH_CREDENTIAL_HELPER: Declaration = Declaration {
 /// `withDockerConfig(config)`.
 pub(super) const WITH_DOCKER_CONFIG: Declaration = Declaration {
     function: Function::WithDockerConfig,
-    description: "Merges an existing config.json (e.g. --config file:$HOME/.docker/config.json) at this point of the chain: its \"auths\" and its \"credHelpers\"; later calls override its entries. An empty entry of a file with a \"credsStore\" (a login kept in the machine's keychain) makes rendering fail, naming the registry, until a later withRegistryAuth or withoutRegistryAuth replaces or removes it. The file is parsed when the config is rendered.",
+    description: "Merges an existing config.json (e.g. --config file:$HOME/.docker/config.json) at this point of the chain: its \"auths\" and its \"credHelpers\"; later calls override its entries. An empty entry of a file with a \"credsStore\" (a login kept in the machine's keychain), or a \"credHelpers\" entry naming a desktop-only helper, makes rendering fail, naming the registry, until a later call replaces it or withoutRegistryAuth removes it. The file is parsed when the config is rendered.",
     returns: Type::Module(Object::RegistryConfig),
     args: &[required("config", Type::Secret, "The config.json to import.")],
     cache: CachePolicy::Default,

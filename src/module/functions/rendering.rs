@@ -36,7 +36,7 @@ pub(super) const SECRET: Declaration = Declaration {
 /// `kubernetesSecret(name, namespace)`.
 pub(super) const KUBERNETES_SECRET: Declaration = Declaration {
     function: Function::KubernetesSecret,
-    description: "Renders a Kubernetes image pull secret (type kubernetes.io/dockerconfigjson) whose .dockerconfigjson is the rendered config.json, as a Secret to mount and apply with kubectl apply -f. Fails if the config holds credential helpers, which the kubelet does not run.",
+    description: "Renders a Kubernetes image pull secret (type kubernetes.io/dockerconfigjson) whose .dockerconfigjson is the rendered config.json, as a Secret to mount and apply with kubectl apply -f. Fails if the config holds credential helpers, which the kubelet does not run, or identitytoken/registrytoken entries, which it ignores (pods would pull anonymously).",
     returns: Type::Secret,
     args: &[
         required("name", Type::String, "metadata.name of the Kubernetes Secret (a DNS-1123 subdomain)."),

@@ -25,7 +25,7 @@ pub(super) const SECRET_MOUNT: Declaration = Declaration {
     args: &[
         required("path", Type::String, "Absolute path of the mounted file (no \".\" or \"..\" components)."),
         optional("secretName", Type::String, ArgDefault::Str(""), SECRET_NAME),
-        optional("skipOnEmpty", Type::Boolean, ArgDefault::Bool(false), "Leave the container unchanged when the config has no entries."),
+        optional("skipOnEmpty", Type::Boolean, ArgDefault::Bool(false), "Leave the container unchanged when the rendered config has no entries (a credential helper is an entry)."),
         optional("owner", Type::String, ArgDefault::Str(""), OWNER),
         optional("mode", Type::Int, ArgDefault::Int(0), "File permission bits, 0 to 511 (0o777), in decimal (e.g. 288 for 0o440); applied with or without owner. 0 keeps the engine default 0o400."),
     ],
