@@ -290,6 +290,58 @@ fn example_modules_depend_on_the_root_module_by_relative_path_with_its_engine() 
     }
 }
 
+/// The name `dagger call` gives an example function of an example module: the SDKs register
+/// it in camelCase (Go lowers the first letter, Python joins snake_case words), the CLI
+/// spells that in kebab-case.
+fn cli_name_of_example(lang: Lang, declared: &str) -> String {
+    match lang {
+        Lang::Go => {
+            let mut chars = declared.chars();
+            let first = chars.next().map(|c| c.to_ascii_lowercase());
+            names::kebab(&first.into_iter().chain(chars).collect::<String>())
+        }
+        Lang::Python => declared.replace('_', "-"),
+        Lang::TypeScript => names::kebab(declared),
+    }
+}
+
+#[test]
+fn the_examples_readme_calls_functions_the_example_modules_declare() {
+    let text = read(&repo().join("examples/README.md"));
+    let mut checked = 0;
+    for block in markdown::code_blocks(&text) {
+        for call in cli::dagger_calls(&block.text, "examples/README.md", block.first_line)
+            .unwrap_or_else(|e| panic!("{e}"))
+        {
+            let module = call.words.get(1).map(String::as_str).unwrap_or_default();
+            let function = call.words.get(2).map(String::as_str).unwrap_or_default();
+            assert_eq!(
+                call.words.first().map(String::as_str),
+                Some("-m"),
+                "{}",
+                call.origin
+            );
+            let (dir, lang, _, source) = EXAMPLE_MODULES
+                .iter()
+                .find(|(dir, ..)| *dir == module)
+                .unwrap_or_else(|| panic!("{}: `{module}` is not an example module", call.origin));
+            let declared =
+                sdk::check(api(), *lang, &read(&repo().join(dir).join(source)), dir).declared;
+            let names: Vec<String> = declared
+                .iter()
+                .map(|d| cli_name_of_example(*lang, &d.name))
+                .collect();
+            assert!(
+                names.iter().any(|name| name == function),
+                "{}: {dir} has no function `{function}` ({names:?})",
+                call.origin
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "examples/README.md calls no example");
+}
+
 #[test]
 fn shell_examples_are_strict_bash_scripts_calling_the_module_from_a_variable() {
     for script in shell_examples() {
@@ -304,7 +356,12 @@ fn shell_examples_are_strict_bash_scripts_calling_the_module_from_a_variable() {
             "{origin}: the module comes from MODULE"
         );
         for call in cli::dagger_calls(&text, &origin, 1).unwrap_or_else(|e| panic!("{e}")) {
-            assert_eq!(call.words[..2], ["-m", "$MODULE"], "{}", call.origin);
+            assert!(
+                call.words
+                    .starts_with(&["-m".to_owned(), "$MODULE".to_owned()]),
+                "{}: the call does not start with -m \"$MODULE\"",
+                call.origin
+            );
         }
         let syntax = std::process::Command::new("bash")
             .arg("-n")
