@@ -4,8 +4,8 @@
 //! A fence that closes too early or never closes silently turns code into prose and prose
 //! into code: shell comments become headings, commands become paragraphs. The checks catch
 //! each symptom: a fenced block that no closing fence ends, a second level-1 heading (a
-//! `# comment` out of its block) and a `\` line break in prose (a continued command out of its
-//! block).
+//! `# comment` out of its block), and a `\` line break or a `dagger call` in prose (a command
+//! out of its block, which the call check would not see).
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
 
@@ -53,8 +53,14 @@ pub fn code_blocks(markdown: &str) -> Vec<CodeBlock> {
 pub fn problems(markdown: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let mut level_one_headings = 0;
+    let mut in_code_block = false;
     for (event, range) in Parser::new(markdown).into_offset_iter() {
         let line = line_of(markdown, range.start);
+        match &event {
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
+            _ => {}
+        }
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_)))
                 if !closed_by_a_fence(&markdown[range.clone()]) =>
@@ -74,6 +80,11 @@ pub fn problems(markdown: &str) -> Vec<String> {
                         markdown[range].lines().next().unwrap_or_default().trim()
                     ));
                 }
+            }
+            Event::Text(text) if !in_code_block && text.contains("dagger call ") => {
+                problems.push(format!(
+                    "line {line}: a `dagger call` command in prose (outside its code block?)"
+                ));
             }
             Event::HardBreak if markdown[range].starts_with('\\') => {
                 problems.push(format!(
