@@ -334,12 +334,54 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_field_only_one_version_has_is_rejected_naming_the_other() {
-        // `engineVolume` is new in the 1.0 line; `env` is gone from it.
-        let only_new = validate(r#"query{engineVolume(name:"x"){id}}"#);
-        assert_eq!(only_new.rejected_by, ["v0.21.1"]);
-        let messages: Vec<String> = only_new
+    /// The engine versions whose `Query` lacks `field`.
+    fn versions_without(field: &str) -> Vec<String> {
+        schemas()
+            .iter()
+            .filter(|engine| {
+                !engine.schema().types["Query"]
+                    .as_object()
+                    .is_some_and(|query| query.fields.contains_key(field))
+            })
+            .map(|engine| engine.version.clone())
+            .collect()
+    }
+
+    /// A document selecting `field` of `Query`, if every version that has the field takes no
+    /// required argument for it.
+    fn document_selecting(field: &str) -> Option<String> {
+        let mut selection = None;
+        for engine in schemas() {
+            let Some(definition) = engine.schema().types["Query"]
+                .as_object()
+                .and_then(|query| query.fields.get(field))
+            else {
+                continue;
+            };
+            if definition.arguments.iter().any(|arg| arg.is_required()) {
+                return None;
+            }
+            let leaf = engine
+                .schema()
+                .types
+                .get(definition.ty.inner_named_type())
+                .is_some_and(|ty| ty.is_leaf());
+            selection = Some(if leaf {
+                format!("query{{{field}}}")
+            } else {
+                format!("query{{{field}{{__typename}}}}")
+            });
+        }
+        selection
+    }
+
+    /// Asserts that the document selecting `field` is rejected by exactly the versions that
+    /// lack it, with every error naming one of them.
+    fn assert_rejected_by_exactly_the_versions_without(field: &str, query: &str) {
+        let lacking = versions_without(field);
+        let verdict = validate(query);
+        assert_eq!(verdict.rejected_by, lacking, "{query}");
+        let messages: Vec<String> = verdict
             .document
             .err()
             .unwrap()
@@ -347,10 +389,38 @@ mod tests {
             .map(|e| e.message)
             .collect();
         assert!(
-            messages.iter().all(|m| m.starts_with("[engine v0.21.1]")),
+            messages.iter().all(|m| lacking
+                .iter()
+                .any(|version| m.starts_with(&format!("[engine {version}]")))),
             "{messages:?}"
         );
-        let only_old = validate("query{env{id}}");
-        assert_eq!(only_old.rejected_by, ["v1.0.0-beta.10"]);
+    }
+
+    #[test]
+    fn a_field_only_some_versions_have_is_rejected_naming_the_others() {
+        // Fields the newest engine has and the oldest lacks, and the reverse: derived from the
+        // loaded schemas, so any set of versions works.
+        let (oldest, newest) = (&schemas()[0], &schemas()[schemas().len() - 1]);
+        for (has, lacks) in [(newest, oldest), (oldest, newest)] {
+            let query_fields = |engine: &EngineSchema| -> Vec<String> {
+                engine.schema().types["Query"]
+                    .as_object()
+                    .map(|query| query.fields.keys().map(|name| name.to_string()).collect())
+                    .unwrap_or_default()
+            };
+            let lacked = query_fields(lacks);
+            let (field, query) = query_fields(has)
+                .into_iter()
+                .filter(|field| !lacked.contains(field))
+                .find_map(|field| document_selecting(&field).map(|query| (field, query)))
+                .unwrap_or_else(|| {
+                    panic!(
+                        "no argument-free Query field of {} is missing from {}",
+                        has.version, lacks.version
+                    )
+                });
+            assert!(versions_without(&field).contains(&lacks.version));
+            assert_rejected_by_exactly_the_versions_without(&field, &query);
+        }
     }
 }
