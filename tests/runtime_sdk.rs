@@ -223,3 +223,47 @@ fn assert_runtime_image(
         "{what}: the mounted source is the module's context"
     );
 }
+
+/// `rust-version` of the root `Cargo.toml`, as (major, minor).
+fn crate_rust_version() -> (u32, u32) {
+    let manifest = std::fs::read_to_string(runtime_support::repo().join("Cargo.toml")).unwrap();
+    let version = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("rust-version = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .expect("rust-version in Cargo.toml");
+    major_minor(version).unwrap_or_else(|| panic!("rust-version {version:?}"))
+}
+
+/// `"1.98"` or `"1.98.0"` as (1, 98).
+fn major_minor(version: &str) -> Option<(u32, u32)> {
+    let mut parts = version.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some((major, minor))
+}
+
+#[test]
+fn the_rust_image_is_at_least_rust_version_on_the_runtime_images_debian_release() {
+    let constants = runtime_constants(&venv(&client_versions()[0]));
+    let rust_image = constant(&constants, "RUST_IMAGE");
+    let runtime_image = constant(&constants, "RUNTIME_IMAGE");
+    // rust:<major>.<minor>[.<patch>]-slim-<release>
+    let (version, release) = rust_image
+        .strip_prefix("rust:")
+        .and_then(|tag| tag.split_once("-slim-"))
+        .unwrap_or_else(|| panic!("RUST_IMAGE {rust_image:?} is not rust:X.Y-slim-<release>"));
+    let image_version =
+        major_minor(version).unwrap_or_else(|| panic!("RUST_IMAGE {rust_image:?}: version"));
+    assert!(
+        image_version >= crate_rust_version(),
+        "RUST_IMAGE {rust_image:?} is older than Cargo.toml's rust-version {:?}",
+        crate_rust_version()
+    );
+    // debian:<release>-slim
+    assert_eq!(
+        runtime_image,
+        format!("debian:{release}-slim"),
+        "RUNTIME_IMAGE must be the slim image of RUST_IMAGE's Debian release"
+    );
+}
