@@ -267,3 +267,51 @@ fn the_rust_image_is_at_least_rust_version_on_the_runtime_images_debian_release(
         "RUNTIME_IMAGE must be the slim image of RUST_IMAGE's Debian release"
     );
 }
+
+#[test]
+fn the_include_filter_keeps_everything_but_what_a_bang_pattern_drops() {
+    use runtime_support::included;
+    let patterns: Vec<String> = ["!target", "!runtime/sdk", "!runtime/.venv", "!docs/*.tmp"]
+        .map(str::to_owned)
+        .to_vec();
+    for kept in [
+        "Cargo.toml",
+        "src/main.rs",
+        "tests/target/x",
+        "runtime/src/main/main.py",
+        "docs/a/b.tmp",
+    ] {
+        assert!(included(kept, &patterns), "{kept}");
+    }
+    for dropped in [
+        "target",
+        "target/debug/registry-config",
+        "runtime/sdk/x.py",
+        "runtime/.venv/bin/python",
+        "docs/x.tmp",
+    ] {
+        assert!(!included(dropped, &patterns), "{dropped}");
+    }
+    // The last matching pattern decides: a later plain pattern brings a file back.
+    let reinclude: Vec<String> = ["!target", "target/keep/**"].map(str::to_owned).to_vec();
+    assert!(included("target/keep/a/b", &reinclude));
+    assert!(!included("target/other", &reinclude));
+}
+
+#[test]
+fn the_module_context_holds_what_the_build_needs_and_no_build_output() {
+    let files = module_context_files();
+    for needed in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "src/main.rs",
+        "src/lib.rs",
+        "dagger.json",
+    ] {
+        assert!(
+            files.iter().any(|f| f == needed),
+            "{needed} missing from the context"
+        );
+    }
+    assert!(!files.iter().any(|f| f.starts_with("target/")), "{files:?}");
+}

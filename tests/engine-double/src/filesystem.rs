@@ -36,6 +36,32 @@ impl DirectoryRecord {
     }
 }
 
+impl DirectoryRecord {
+    /// `Directory.entries(path:)`: the names directly under `path`, sorted, subdirectories with
+    /// a trailing `/`; an error if nothing is there.
+    fn entries(&self, path: &str) -> Result<Vec<String>, String> {
+        let base = clean_relative(path);
+        let prefix = if base.is_empty() {
+            String::new()
+        } else {
+            format!("{base}/")
+        };
+        let entries: BTreeSet<String> = self
+            .files
+            .iter()
+            .filter_map(|file| file.strip_prefix(&prefix))
+            .map(|rest| match rest.split_once('/') {
+                Some((dir, _)) => format!("{dir}/"),
+                None => rest.to_owned(),
+            })
+            .collect();
+        if entries.is_empty() && !base.is_empty() {
+            return Err(format!("lstat {base}: no such file or directory"));
+        }
+        Ok(entries.into_iter().collect())
+    }
+}
+
 /// A relative path with `.` and empty components dropped (`./target/` → `target`).
 fn clean_relative(path: &str) -> String {
     path.split('/')
@@ -117,13 +143,15 @@ pub(crate) fn resolve_directory(
             let next = current.without(&args.str("path")?);
             Ok(Resolved::Object(store.insert(Object::Directory(next))))
         }
-        "entries" => Ok(Resolved::List(
-            current
-                .files
-                .into_iter()
-                .map(|file| Resolved::Scalar(Value::String(file)))
-                .collect(),
-        )),
+        "entries" => {
+            let entries = current.entries(&args.opt_str("path")?.unwrap_or_default())?;
+            Ok(Resolved::List(
+                entries
+                    .into_iter()
+                    .map(|entry| Resolved::Scalar(Value::String(entry)))
+                    .collect(),
+            ))
+        }
         _ => Err(not_implemented("Directory", field)),
     }
 }
