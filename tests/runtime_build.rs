@@ -1,7 +1,7 @@
 //! The runtime's build, run for real as it runs in the image: `BUILD_SCRIPT` (taken from the
 //! runtime module) in a clean copy of the module's context — only the files git tracks that the
-//! root `dagger.json`'s `include` lets through, so a file the build needs but the filter drops
-//! fails here — with `CARGO_TARGET_DIR` on a cache directory as the runtime's target cache volume
+//! engine loads given the root `dagger.json`'s `include`, so a file the build needs but the
+//! filter drops fails here — with `CARGO_TARGET_DIR` on a cache directory as the runtime's target cache volume
 //! is (`target/runtime-build-cache`, kept between runs, so a warm run recompiles only this
 //! crate). The binary it produces must then register the module's API with the engine double.
 //!

@@ -269,11 +269,18 @@ fn the_rust_image_is_at_least_rust_version_on_the_runtime_images_debian_release(
 }
 
 #[test]
-fn the_include_filter_keeps_everything_but_what_a_bang_pattern_drops() {
+fn the_include_filter_keeps_the_source_directory_but_what_a_bang_pattern_drops() {
     use runtime_support::included;
-    let patterns: Vec<String> = ["!target", "!runtime/sdk", "!runtime/.venv", "!docs/*.tmp"]
-        .map(str::to_owned)
-        .to_vec();
+    let patterns: Vec<String> = [
+        "dagger.json",
+        "**/*",
+        "!target",
+        "!runtime/sdk",
+        "!runtime/.venv",
+        "!docs/*.tmp",
+    ]
+    .map(str::to_owned)
+    .to_vec();
     for kept in [
         "Cargo.toml",
         "src/main.rs",
@@ -292,10 +299,15 @@ fn the_include_filter_keeps_everything_but_what_a_bang_pattern_drops() {
     ] {
         assert!(!included(dropped, &patterns), "{dropped}");
     }
-    // The last matching pattern decides: a later plain pattern brings a file back.
-    let reinclude: Vec<String> = ["!target", "target/keep/**"].map(str::to_owned).to_vec();
-    assert!(included("target/keep/a/b", &reinclude));
-    assert!(!included("target/other", &reinclude));
+    // The last matching pattern decides: a later plain pattern brings a file back, and a path
+    // no pattern matches is not loaded.
+    let reinclude: Vec<String> = ["src/**/*", "!src/gen", "src/gen/keep.rs"]
+        .map(str::to_owned)
+        .to_vec();
+    assert!(included("src/gen/keep.rs", &reinclude));
+    assert!(!included("src/gen/other.rs", &reinclude));
+    assert!(included("src/lib.rs", &reinclude));
+    assert!(!included("Cargo.toml", &reinclude));
 }
 
 #[test]

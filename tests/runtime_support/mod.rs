@@ -191,8 +191,7 @@ pub fn constant(constants: &serde_json::Value, name: &str) -> String {
 }
 
 /// The files of the module's context as the engine loads it from a clean checkout: the files
-/// git tracks, filtered by the root `dagger.json`'s `include` (see [`included`]). Relative
-/// paths, sorted.
+/// git tracks that [`context_patterns`] include. Relative paths, sorted.
 pub fn module_context_files() -> Vec<String> {
     let listed = std::process::Command::new("git")
         .args(["ls-files", "-z"])
@@ -200,7 +199,7 @@ pub fn module_context_files() -> Vec<String> {
         .output()
         .expect("run git ls-files");
     assert!(listed.status.success(), "git ls-files failed");
-    let patterns = include_patterns();
+    let patterns = context_patterns();
     let mut files: Vec<String> = String::from_utf8(listed.stdout)
         .expect("UTF-8 paths")
         .split('\0')
@@ -213,29 +212,31 @@ pub fn module_context_files() -> Vec<String> {
     files
 }
 
-/// The root `dagger.json`'s `include` list.
-pub fn include_patterns() -> Vec<String> {
+/// The include patterns the engine loads a local module's context directory with, for a module
+/// whose `dagger.json` is at the root of its context (as this one is): the config file, the
+/// source directory (`**/*`), then the `include` list of the root `dagger.json`.
+pub fn context_patterns() -> Vec<String> {
     let text = std::fs::read_to_string(repo().join("dagger.json")).expect("dagger.json");
     let config: serde_json::Value = serde_json::from_str(&text).expect("dagger.json is JSON");
-    config["include"]
-        .as_array()
-        .map(|patterns| {
-            patterns
-                .iter()
-                .map(|p| p.as_str().expect("include entries are strings").to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
+    let configured = config["include"].as_array().cloned().unwrap_or_default();
+    ["dagger.json".to_owned(), "**/*".to_owned()]
+        .into_iter()
+        .chain(configured.iter().map(|pattern| {
+            pattern
+                .as_str()
+                .expect("include entries are strings")
+                .to_owned()
+        }))
+        .collect()
 }
 
-/// Whether the engine loads `path` (relative to the module's source root, which holds
-/// `dagger.json`) given the `include` patterns, as it does for a module's context: everything
-/// under the source root is included, then each pattern that matches the path or one of its
-/// parent directories decides in order, the last one winning: a plain pattern includes, a
-/// `!pattern` excludes. Patterns are anchored at the source root; `*` and `?` stay within one
-/// path segment and `**` spans segments.
+/// Whether a directory loaded with these include patterns holds `path` (relative to the
+/// context): each pattern that matches the path or one of its parent directories decides in
+/// order, the last one winning; a plain pattern includes, a `!pattern` excludes, and a path no
+/// pattern matches is left out. Patterns are anchored at the context root; `*` and `?` stay
+/// within one path segment and `**` spans segments.
 pub fn included(path: &str, patterns: &[String]) -> bool {
-    let mut included = true;
+    let mut included = false;
     for pattern in patterns {
         let (negated, glob) = match pattern.strip_prefix('!') {
             Some(rest) => (true, rest),
