@@ -34,9 +34,7 @@ impl DirectoryRecord {
             .collect();
         Self { files }
     }
-}
 
-impl DirectoryRecord {
     /// `Directory.entries(path:)`: the names directly under `path`, sorted, subdirectories with
     /// a trailing `/`; an error if nothing is there.
     fn entries(&self, path: &str) -> Result<Vec<String>, String> {
