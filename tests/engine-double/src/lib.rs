@@ -2,10 +2,13 @@
 //!
 //! [`EngineDouble`] is a fake Dagger engine: an HTTP/1.1 GraphQL server on `127.0.0.1` that
 //! checks the session token, validates every request against the real schema of every
-//! supported engine version with `apollo-compiler`, and executes it against an object store with real semantics (opaque
-//! random IDs, immutable objects, `setSecret` identity by name, type definitions stored as
-//! data). [`EngineDouble::run`] runs a module binary exactly as the engine does: one process
-//! per call, talking to the double through `DAGGER_SESSION_PORT` / `DAGGER_SESSION_TOKEN`.
+//! supported engine version with `apollo-compiler`, and executes it against an object store
+//! with real semantics (opaque random IDs, immutable objects, `setSecret` identity by name, type
+//! definitions stored as data, container builds recorded step by step). Introspection is
+//! answered from one version's schema, as an engine serves a module the API of the version it
+//! declares. [`EngineDouble::run`] runs a module binary (or an SDK's entrypoint script) exactly
+//! as the engine does: one process per call, talking to the double through
+//! `DAGGER_SESSION_PORT` / `DAGGER_SESSION_TOKEN`.
 //!
 //! ```no_run
 //! use engine_double::EngineDouble;
