@@ -56,9 +56,19 @@ fn the_runtime_registers_module_runtime_through_the_python_sdk() {
                 outcome.return_value
             );
         };
+        assert!(
+            outcome.queries()[0].contains("__schema"),
+            "dagger-io {version}: the client introspects first: {:?}",
+            outcome.queries()
+        );
         let module = engine.module(module_id).expect("a Module ID");
         let objects: Vec<&str> = module.objects.iter().map(|o| o.name.as_str()).collect();
-        assert_eq!(objects, [main_object()], "dagger-io {version}");
+        assert_eq!(
+            objects,
+            ["RegistryConfigRustRuntime"],
+            "dagger-io {version}"
+        );
+        assert_eq!(main_object(), "RegistryConfigRustRuntime");
         let function = engine
             .module_function(module_id, &main_object(), "module_runtime")
             .unwrap_or_else(|| panic!("dagger-io {version}: no module_runtime in {module:#?}"));
