@@ -197,11 +197,6 @@ impl EngineDouble {
         lock(&self.shared.store).seed_file(contents)
     }
 
-    /// The File behind an ID or alias; `None` if unknown or not a File.
-    pub fn file(&self, id: &str) -> Option<FileRecord> {
-        lock(&self.shared.store).file(id)
-    }
-
     /// The Secret behind an ID or alias; `None` if the ID is unknown or not a Secret.
     pub fn secret(&self, id: &str) -> Option<SecretRecord> {
         lock(&self.shared.store).secret(id)

@@ -360,14 +360,6 @@ impl Store {
         self.canonical_id(index).to_owned()
     }
 
-    /// The file behind any ID (canonical or alias).
-    pub(crate) fn file(&self, id: &str) -> Option<FileRecord> {
-        match self.object(self.lookup(id).ok()?) {
-            Object::File(f) => Some(f.clone()),
-            _ => None,
-        }
-    }
-
     /// The secret behind any ID (canonical or alias).
     pub(crate) fn secret(&self, id: &str) -> Option<SecretRecord> {
         match self.object(self.lookup(id).ok()?) {
