@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Type-checks the Python SDK module in runtime/ with `mypy --strict`, once per
-# supported engine line.
+# supported engine line, and installs the module into each line's venv, where
+# tests/runtime_sdk.rs runs it through the Python SDK's module entrypoint.
 #
 # Inside the engine the module runs against the client the Python SDK vendors
 # into runtime/sdk, which is the engine's own `dagger-io`. So main.py must
@@ -60,6 +61,18 @@ ensure_venv() {
     echo "$venv"
 }
 
+# ensure_runtime_installed VENV: the runtime package (runtime/, as the Python
+# SDK installs it: `pip install .`) in VENV, reinstalled when its sources change.
+ensure_runtime_installed() {
+    local want
+    want="$(cd "$repo/runtime" && cat pyproject.toml $(find src -name '*.py' | sort) | sha256sum)"
+    if [[ "$(cat "$1/.runtime-stamp" 2>/dev/null)" != "$want" ]]; then
+        PIP_DISABLE_PIP_VERSION_CHECK=1 "$1/bin/python" -m pip install -q --no-deps \
+            --force-reinstall "$repo/runtime" >&2 || return 1
+        echo "$want" >"$1/.runtime-stamp"
+    fi
+}
+
 command -v python3 >/dev/null || fail "python3 not found"
 
 # The module may import only `dagger` and the standard library.
@@ -97,6 +110,9 @@ for version in "${DAGGER_IO_VERSIONS[@]}"; do
     if ! venv="$(ensure_venv "$version")"; then
         echo "check-runtime: could not set up a venv with dagger-io==$version mypy==$MYPY_VERSION" >&2
         failed+=("$version (venv)")
+    elif ! ensure_runtime_installed "$venv"; then
+        echo "check-runtime: could not install runtime/ into $venv" >&2
+        failed+=("$version (install)")
     elif "$venv/bin/python" -m mypy --strict --config-file pyproject.toml \
         --cache-dir "$venv/mypy-cache" src/main; then
         passed+=("$version")

@@ -3,18 +3,19 @@
 
 Every request the double received was validated against each supported engine schema
 (shared/reference/schemas/<version>.graphqls); with REGISTRY_CONFIG_VALIDATION_LOG set it appended
-one line per request and version: version, verdict, SHA-256 of the query, and the cargo package
-whose tests sent it. This prints, per package and version, how many distinct requests were
-validated and how many were rejected, and exits 1 if a request sent by the module or the library
-(package registry-config) was rejected by any version. The engine double's own tests send invalid
-documents on purpose, so their rejections are reported but expected.
+one line per request and version: version, verdict, SHA-256 of the query, and who sent it (the
+cargo package whose tests ran the double, or registry-config-runtime for the runtime SDK module
+run through the Python SDK). This prints, per sender and version, how many distinct requests were
+validated and how many were rejected, and exits 1 if a request sent by the module, the library or
+the runtime was rejected by any version. The engine double's own tests send invalid documents on
+purpose, so their rejections are reported but expected.
 """
 
 import collections
 import pathlib
 import sys
 
-MODULE_PACKAGE = "registry-config"
+PROJECT_SENDERS = ("registry-config", "registry-config-runtime")
 
 
 def main(log_dir: str) -> int:
@@ -34,11 +35,12 @@ def main(log_dir: str) -> int:
     for (package, version), verdicts in sorted(seen.items()):
         validated = len(verdicts["accepted"] | verdicts["rejected"])
         rejected = len(verdicts["rejected"])
-        print(f"  {package:<16} {version:<16} {validated:>6} validated, {rejected:>4} rejected")
-        if package == MODULE_PACKAGE and rejected:
+        print(f"  {package:<24} {version:<16} {validated:>6} validated, {rejected:>4} rejected")
+        if package in PROJECT_SENDERS and rejected:
             failed = True
     if failed:
-        print(f"schema-report: FAILED: {MODULE_PACKAGE} sent requests an engine schema rejects",
+        print(f"schema-report: FAILED: {' or '.join(PROJECT_SENDERS)} sent requests an engine "
+              "schema rejects",
               file=sys.stderr)
         return 1
     return 0

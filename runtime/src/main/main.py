@@ -6,14 +6,15 @@ from typing import Annotated, Final
 import dagger
 from dagger import Doc, dag, function, object_type
 
-# Pinned by tag: the crate's rust-version is 1.95. A digest pin
-# ("rust:1.95-slim-bookworm@sha256:...") is better; add it where the registry
-# can be reached to resolve it. Bump this with rust-version in Cargo.toml.
-RUST_IMAGE: Final = "rust:1.95-slim-bookworm"
+# Pinned by tag to a Rust release the official image still rebuilds (at least
+# the crate's rust-version; tests/runtime_sdk.rs checks both). A digest pin
+# ("rust:1.98-slim-trixie@sha256:...") is better; add it where the registry
+# can be reached to resolve it.
+RUST_IMAGE: Final = "rust:1.98-slim-trixie"
 
 # Same Debian release (glibc) as RUST_IMAGE, so the binary runs unchanged.
 # Also pinned by tag only; prefer a digest pin when it can be resolved.
-RUNTIME_IMAGE: Final = "debian:bookworm-slim"
+RUNTIME_IMAGE: Final = "debian:trixie-slim"
 
 BIN_NAME: Final = "registry-config"
 SRC_DIR: Final = "/src"

@@ -10,8 +10,9 @@ use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Node};
 use serde_json::Value;
 
+use crate::introspection;
 use crate::store::{Parent, Resolved, Store};
-use crate::validation;
+use crate::validation::{self, EngineSchema};
 
 /// What executing one request body produced.
 pub(crate) struct Executed {
@@ -23,13 +24,19 @@ pub(crate) struct Executed {
     pub rejected_by: Vec<String>,
 }
 
-/// Handles one `POST /query` body: envelope, validation, execution.
-pub(crate) fn execute_request(store: &mut Store, body: &[u8]) -> Executed {
+/// Handles one `POST /query` body: envelope, validation, execution. Introspection is answered
+/// from `introspected`'s schema; verdicts are logged under `report_label`.
+pub(crate) fn execute_request(
+    store: &mut Store,
+    body: &[u8],
+    introspected: &EngineSchema,
+    report_label: &str,
+) -> Executed {
     let envelope = match parse_envelope(body) {
         Ok(envelope) => envelope,
         Err(message) => return rejected(vec![serde_json::json!({ "message": message })]),
     };
-    let verdict = validation::validate(&envelope.query);
+    let verdict = validation::validate(&envelope.query, report_label);
     let doc = match verdict.document {
         Ok(doc) => doc,
         Err(errors) => {
@@ -55,6 +62,14 @@ pub(crate) fn execute_request(store: &mut Store, body: &[u8]) -> Executed {
         return rejected(vec![serde_json::json!({
             "message": "engine double: only query operations are supported"
         })]);
+    }
+    if introspection::is_introspection(&doc, operation) {
+        let operation_name = envelope.operation_name.as_deref();
+        return Executed {
+            body: introspection::execute(introspected, &envelope.query, operation_name),
+            rejected: false,
+            rejected_by: Vec::new(),
+        };
     }
     let mut exec = Executor { doc: &doc, store };
     let mut path = Vec::new();
@@ -424,6 +439,12 @@ impl Args {
     /// A required `JSON` scalar argument.
     pub fn json(&self, name: &str) -> Result<Value, String> {
         self.opt_json(name)?
+            .ok_or_else(|| format!("missing argument `{name}`"))
+    }
+
+    /// A required list of strings.
+    pub fn str_list(&self, name: &str) -> Result<Vec<String>, String> {
+        self.opt_str_list(name)?
             .ok_or_else(|| format!("missing argument `{name}`"))
     }
 

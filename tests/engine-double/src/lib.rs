@@ -2,10 +2,13 @@
 //!
 //! [`EngineDouble`] is a fake Dagger engine: an HTTP/1.1 GraphQL server on `127.0.0.1` that
 //! checks the session token, validates every request against the real schema of every
-//! supported engine version with `apollo-compiler`, and executes it against an object store with real semantics (opaque
-//! random IDs, immutable objects, `setSecret` identity by name, type definitions stored as
-//! data). [`EngineDouble::run`] runs a module binary exactly as the engine does: one process
-//! per call, talking to the double through `DAGGER_SESSION_PORT` / `DAGGER_SESSION_TOKEN`.
+//! supported engine version with `apollo-compiler`, and executes it against an object store
+//! with real semantics (opaque random IDs, immutable objects, `setSecret` identity by name, type
+//! definitions stored as data, container builds recorded step by step). Introspection is
+//! answered from one version's schema, as an engine serves a module the API of the version it
+//! declares. [`EngineDouble::run`] runs a module binary (or an SDK's entrypoint script) exactly
+//! as the engine does: one process per call, talking to the double through
+//! `DAGGER_SESSION_PORT` / `DAGGER_SESSION_TOKEN`.
 //!
 //! ```no_run
 //! use engine_double::EngineDouble;
@@ -23,6 +26,8 @@
 #![warn(missing_docs)]
 
 mod execution;
+mod filesystem;
+mod introspection;
 mod runner;
 mod server;
 mod store;
@@ -36,6 +41,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 
+pub use filesystem::{CacheMountRecord, CopiedFileRecord, DirectoryRecord, ExecRecord, FileRecord};
 pub use runner::{Call, Outcome, DEFAULT_RUN_TIMEOUT};
 pub use server::{Exchange, Fault, GARBAGE_BODY};
 pub use store::{
@@ -74,6 +80,10 @@ impl EngineDouble {
             log: Mutex::default(),
             latency: Mutex::new(Duration::ZERO),
             fault: Mutex::new(None),
+            report_label: Mutex::new(
+                std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| "unknown".to_owned()),
+            ),
+            introspected: Mutex::new(oldest_schema()),
         });
         let listener =
             TcpListener::bind("127.0.0.1:0").expect("engine double: cannot bind 127.0.0.1:0");
@@ -146,9 +156,45 @@ impl EngineDouble {
         *lock(&self.shared.fault) = fault;
     }
 
+    /// Names the sender of the requests in the validation log ([`VALIDATION_LOG_ENV`]); by
+    /// default the cargo package whose tests run the double.
+    pub fn set_report_label(&self, label: &str) {
+        *lock(&self.shared.report_label) = label.to_owned();
+    }
+
+    /// Answers introspection from the schema of `version` (a file name in [`schemas_dir`], e.g.
+    /// `v1.0.0-beta.23`) instead of the oldest: the API a module declaring that version is
+    /// served.
+    ///
+    /// # Panics
+    /// If no loaded schema has that version.
+    pub fn set_introspected_version(&self, version: &str) {
+        let schema = schemas()
+            .iter()
+            .find(|schema| schema.version == version)
+            .unwrap_or_else(|| panic!("engine double: no schema of engine {version} is loaded"));
+        *lock(&self.shared.introspected) = schema;
+    }
+
     /// Kill module processes that run longer than this (default [`DEFAULT_RUN_TIMEOUT`]).
     pub fn set_run_timeout(&self, timeout: Duration) {
         *lock(&self.run_timeout) = timeout;
+    }
+
+    /// Creates a `ModuleSource` (as the engine passes to an SDK's `moduleRuntime`) whose context
+    /// directory holds `files` (relative paths) and whose module is at `subpath` in it; returns
+    /// its ID.
+    pub fn seed_module_source(
+        &self,
+        subpath: &str,
+        files: impl IntoIterator<Item = String>,
+    ) -> String {
+        lock(&self.shared.store).seed_module_source(subpath, files)
+    }
+
+    /// Creates a `File` holding `contents`; returns its ID.
+    pub fn seed_file(&self, contents: &str) -> String {
+        lock(&self.shared.store).seed_file(contents)
     }
 
     /// The Secret behind an ID or alias; `None` if the ID is unknown or not a Secret.
@@ -200,6 +246,13 @@ impl EngineDouble {
     pub fn log(&self) -> Vec<Exchange> {
         lock(&self.shared.log).clone()
     }
+}
+
+/// The oldest loaded schema: what a module declaring the oldest proven engine is served.
+fn oldest_schema() -> &'static EngineSchema {
+    schemas()
+        .first()
+        .expect("engine double: at least one schema is loaded")
 }
 
 impl Drop for EngineDouble {

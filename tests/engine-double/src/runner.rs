@@ -223,6 +223,21 @@ impl EngineDouble {
         parent: Value,
         args: Vec<(&str, Value)>,
     ) -> Outcome {
+        self.invoke_with_env(binary, module_id, object, function, parent, args, &[])
+    }
+
+    /// Like [`EngineDouble::invoke`], adding `extra_env` to the child's environment.
+    #[allow(clippy::too_many_arguments)]
+    pub fn invoke_with_env(
+        &self,
+        binary: &Path,
+        module_id: &str,
+        object: &str,
+        function: &str,
+        parent: Value,
+        args: Vec<(&str, Value)>,
+        extra_env: &[(&str, &str)],
+    ) -> Outcome {
         let module = lock(&self.shared.store)
             .module(module_id)
             .unwrap_or_else(|| panic!("engine double: {module_id:?} is not a Module ID"));
@@ -257,6 +272,6 @@ impl EngineDouble {
             parent,
             input_args,
         };
-        self.run(binary, &call)
+        self.run_with_env(binary, &call, extra_env)
     }
 }

@@ -15,6 +15,7 @@ use hyper_util::rt::TokioIo;
 
 use crate::execution;
 use crate::store::Store;
+use crate::validation::EngineSchema;
 
 /// A misbehaviour injected into requests whose query text contains a substring
 /// (see `EngineDouble::set_fault`). Faulted requests are not executed.
@@ -101,6 +102,10 @@ pub(crate) struct Shared {
     pub log: Mutex<Vec<Exchange>>,
     pub latency: Mutex<Duration>,
     pub fault: Mutex<Option<Fault>>,
+    /// Who sent the requests, as the validation log names them.
+    pub report_label: Mutex<String>,
+    /// The engine version whose schema answers introspection.
+    pub introspected: Mutex<&'static EngineSchema>,
 }
 
 /// Locks a mutex, ignoring poisoning (a panicking test must not cascade into others).
@@ -234,7 +239,10 @@ async fn handle(
             )),
         }
     } else {
-        let executed = execution::execute_request(&mut lock(&shared.store), &body);
+        let introspected = *lock(&shared.introspected);
+        let label = lock(&shared.report_label).clone();
+        let executed =
+            execution::execute_request(&mut lock(&shared.store), &body, introspected, &label);
         exchange.rejected = executed.rejected;
         exchange.rejected_by = executed.rejected_by;
         // Like the engine's gqlgen transport: 422 for documents it refuses to execute.

@@ -10,6 +10,10 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use crate::execution::Args;
+use crate::filesystem::{
+    self, CacheMountRecord, CopiedFileRecord, DirectoryRecord, ExecRecord, FileRecord,
+    ModuleSourceState, CONTAINER_BUILD_FIELDS,
+};
 use crate::typedefs::{self, FunctionDef, ModuleDef, TypeDef};
 
 /// The largest plaintext `setSecret` accepts, in bytes (the engine's limit).
@@ -58,6 +62,20 @@ pub struct ContainerRecord {
     pub secret_env: BTreeMap<String, String>,
     /// Files written with `withNewFile` (a leak if they ever hold credentials), by path.
     pub files: BTreeMap<String, NewFileRecord>,
+    /// Cache volumes mounted with `withMountedCache`, by path.
+    pub caches: BTreeMap<String, CacheMountRecord>,
+    /// Directories mounted with `withMountedDirectory`, by path.
+    pub directories: BTreeMap<String, DirectoryRecord>,
+    /// The working directory set with `withWorkdir`, if any.
+    pub workdir: Option<String>,
+    /// Every `withExec`, in order.
+    pub execs: Vec<ExecRecord>,
+    /// Files copied in with `withFile`, by path.
+    pub copied_files: BTreeMap<String, CopiedFileRecord>,
+    /// `withEntrypoint` (empty when never set).
+    pub entrypoint: Vec<String>,
+    /// `withDefaultArgs`, cleared by `withoutDefaultArgs` and by `withEntrypoint`.
+    pub default_args: Vec<String>,
 }
 
 /// One `withMountedSecret` call.
@@ -135,6 +153,10 @@ pub(crate) enum Object {
     Error { message: String, values: Vec<ObjId> },
     ErrorValue { name: String, value: Value },
     Container(ContainerRecord),
+    Directory(DirectoryRecord),
+    File(FileRecord),
+    CacheVolume { key: String },
+    ModuleSource(ModuleSourceState),
     TypeDef(TypeDef),
     Function(FunctionDef),
     Module(ModuleDef),
@@ -149,6 +171,10 @@ impl Object {
             Object::Error { .. } => "Error",
             Object::ErrorValue { .. } => "ErrorValue",
             Object::Container(_) => "Container",
+            Object::Directory(_) => "Directory",
+            Object::File(_) => "File",
+            Object::CacheVolume { .. } => "CacheVolume",
+            Object::ModuleSource(_) => "ModuleSource",
             other => typedefs::type_name(other).expect("typedef object"),
         }
     }
@@ -252,6 +278,30 @@ impl Store {
         }
     }
 
+    /// The key of the `CacheVolume` an ID argument refers to.
+    pub(crate) fn cache_volume_key(&self, id: &str) -> Result<String, String> {
+        match self.object(self.lookup_typed(id, "CacheVolume")?) {
+            Object::CacheVolume { key } => Ok(key.clone()),
+            _ => unreachable!("checked type"),
+        }
+    }
+
+    /// Snapshot of the `Directory` an ID argument refers to.
+    pub(crate) fn directory_arg(&self, id: &str) -> Result<DirectoryRecord, String> {
+        match self.object(self.lookup_typed(id, "Directory")?) {
+            Object::Directory(d) => Ok(d.clone()),
+            _ => unreachable!("checked type"),
+        }
+    }
+
+    /// Snapshot of the `File` an ID argument refers to.
+    pub(crate) fn file_arg(&self, id: &str) -> Result<FileRecord, String> {
+        match self.object(self.lookup_typed(id, "File")?) {
+            Object::File(f) => Ok(f.clone()),
+            _ => unreachable!("checked type"),
+        }
+    }
+
     /// Snapshot of the `Function` an ID argument refers to.
     pub(crate) fn function_arg(&self, id: &str) -> Result<FunctionDef, String> {
         match self.object(self.lookup_typed(id, "Function")?) {
@@ -281,6 +331,32 @@ impl Store {
     /// Creates an empty container; returns its ID.
     pub(crate) fn new_container(&mut self) -> String {
         let index = self.insert(Object::Container(ContainerRecord::default()));
+        self.canonical_id(index).to_owned()
+    }
+
+    /// Creates a `ModuleSource` whose context directory holds `files` (relative paths) and whose
+    /// module lives at `subpath` in it; returns its ID.
+    pub(crate) fn seed_module_source(
+        &mut self,
+        subpath: &str,
+        files: impl IntoIterator<Item = String>,
+    ) -> String {
+        let source = ModuleSourceState {
+            subpath: subpath.to_owned(),
+            context: DirectoryRecord {
+                files: files.into_iter().collect(),
+            },
+        };
+        let index = self.insert(Object::ModuleSource(source));
+        self.canonical_id(index).to_owned()
+    }
+
+    /// Creates a `File` holding `contents`; returns its ID.
+    pub(crate) fn seed_file(&mut self, contents: &str) -> String {
+        let file = FileRecord::Seeded {
+            contents: contents.to_owned(),
+        };
+        let index = self.insert(Object::File(file));
         self.canonical_id(index).to_owned()
     }
 
@@ -422,6 +498,12 @@ impl Store {
                 _ => Err(not_implemented(type_name, field)),
             },
             Object::Container(container) => self.resolve_container(index, container, field, args),
+            Object::Directory(directory) => {
+                filesystem::resolve_directory(self, directory, field, args)
+            }
+            Object::File(_) => Err(not_implemented(type_name, field)),
+            Object::CacheVolume { .. } => Err(not_implemented(type_name, field)),
+            Object::ModuleSource(source) => filesystem::resolve_module_source(self, source, field),
             Object::TypeDef(t) => typedefs::resolve_typedef(self, t, field, args),
             Object::Function(f) => typedefs::resolve_function(self, f, field, args),
             Object::Module(m) => typedefs::resolve_module(self, m, field, args),
@@ -460,6 +542,15 @@ impl Store {
                     values: Vec::new(),
                 };
                 Ok(Resolved::Object(self.insert(error)))
+            }
+            "cacheVolume" => {
+                if args.opt_str("source")?.is_some() {
+                    return Err(not_implemented("Query", "cacheVolume(source:)"));
+                }
+                let volume = Object::CacheVolume {
+                    key: args.str("key")?,
+                };
+                Ok(Resolved::Object(self.insert(volume)))
             }
             "container" => {
                 if args.opt_str("platform")?.is_some() {
@@ -554,6 +645,9 @@ impl Store {
         field: &str,
         args: &Args,
     ) -> Result<Resolved, String> {
+        if CONTAINER_BUILD_FIELDS.contains(&field) {
+            return filesystem::resolve_container_build(self, container, field, args);
+        }
         let mut next = container;
         match field {
             "sync" => return scalar(self.canonical_id(index)),

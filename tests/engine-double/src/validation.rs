@@ -155,8 +155,9 @@ pub(crate) struct Verdict {
     pub rejected_by: Vec<String>,
 }
 
-/// Parses and validates one request document against every schema.
-pub(crate) fn validate(query: &str) -> Verdict {
+/// Parses and validates one request document against every schema; the verdicts are logged
+/// under `report_label` (see [`record`]).
+pub(crate) fn validate(query: &str, report_label: &str) -> Verdict {
     let mut errors = Vec::new();
     let mut rejected_by = Vec::new();
     let mut executable = None;
@@ -164,7 +165,7 @@ pub(crate) fn validate(query: &str) -> Verdict {
     for (index, engine) in schemas().iter().enumerate() {
         let outcome =
             ExecutableDocument::parse_and_validate(engine.schema(), query, "request.graphql");
-        record(&engine.version, query, outcome.is_ok());
+        record(&engine.version, query, outcome.is_ok(), report_label);
         match outcome {
             Ok(document) if index + 1 == count => executable = Some(document),
             Ok(_) => {}
@@ -189,16 +190,15 @@ pub(crate) fn validate(query: &str) -> Verdict {
 }
 
 /// Appends one verdict to the validation log, when [`VALIDATION_LOG_ENV`] names a directory:
-/// `<version>\t<accepted|rejected>\t<sha256 of the query>\t<package>` in a file per process.
+/// `<version>\t<accepted|rejected>\t<sha256 of the query>\t<label>` in a file per process.
 /// Logging failures are ignored: the log is a report, not part of what the double checks.
-fn record(version: &str, query: &str, accepted: bool) {
+fn record(version: &str, query: &str, accepted: bool, label: &str) {
     let Some(dir) = std::env::var_os(VALIDATION_LOG_ENV).filter(|dir| !dir.is_empty()) else {
         return;
     };
     let dir = PathBuf::from(dir);
     let _ = std::fs::create_dir_all(&dir);
-    let package = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| "unknown".to_owned());
-    let file = dir.join(format!("{package}-{}.tsv", std::process::id()));
+    let file = dir.join(format!("{label}-{}.tsv", std::process::id()));
     let digest = hex_digest(query);
     let verdict = if accepted { "accepted" } else { "rejected" };
     if let Ok(mut out) = std::fs::OpenOptions::new()
@@ -207,7 +207,7 @@ fn record(version: &str, query: &str, accepted: bool) {
         .open(file)
     {
         // One write per line: appends from concurrent tests then never interleave.
-        let line = format!("{version}\t{verdict}\t{digest}\t{package}\n");
+        let line = format!("{version}\t{verdict}\t{digest}\t{label}\n");
         let _ = out.write_all(line.as_bytes());
     }
 }
@@ -309,12 +309,14 @@ mod tests {
 
     #[test]
     fn documents_are_checked_against_every_schema() {
-        let accepted =
-            validate("query{currentFunctionCall{parentName name parent inputArgs{name value}}}");
+        let accepted = validate(
+            "query{currentFunctionCall{parentName name parent inputArgs{name value}}}",
+            "engine-double",
+        );
         assert!(accepted.document.is_ok());
         assert!(accepted.rejected_by.is_empty());
 
-        let everywhere = validate("query{currentFunctionCall{nope}}");
+        let everywhere = validate("query{currentFunctionCall{nope}}", "engine-double");
         assert_eq!(everywhere.rejected_by.len(), schemas().len());
         let messages: Vec<String> = everywhere
             .document
@@ -334,12 +336,54 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_field_only_one_version_has_is_rejected_naming_the_other() {
-        // `engineVolume` is new in the 1.0 line; `env` is gone from it.
-        let only_new = validate(r#"query{engineVolume(name:"x"){id}}"#);
-        assert_eq!(only_new.rejected_by, ["v0.21.1"]);
-        let messages: Vec<String> = only_new
+    /// The engine versions whose `Query` lacks `field`.
+    fn versions_without(field: &str) -> Vec<String> {
+        schemas()
+            .iter()
+            .filter(|engine| {
+                !engine.schema().types["Query"]
+                    .as_object()
+                    .is_some_and(|query| query.fields.contains_key(field))
+            })
+            .map(|engine| engine.version.clone())
+            .collect()
+    }
+
+    /// A document selecting `field` of `Query`, if every version that has the field takes no
+    /// required argument for it.
+    fn document_selecting(field: &str) -> Option<String> {
+        let mut selection = None;
+        for engine in schemas() {
+            let Some(definition) = engine.schema().types["Query"]
+                .as_object()
+                .and_then(|query| query.fields.get(field))
+            else {
+                continue;
+            };
+            if definition.arguments.iter().any(|arg| arg.is_required()) {
+                return None;
+            }
+            let leaf = engine
+                .schema()
+                .types
+                .get(definition.ty.inner_named_type())
+                .is_some_and(|ty| ty.is_leaf());
+            selection = Some(if leaf {
+                format!("query{{{field}}}")
+            } else {
+                format!("query{{{field}{{__typename}}}}")
+            });
+        }
+        selection
+    }
+
+    /// Asserts that the document selecting `field` is rejected by exactly the versions that
+    /// lack it, with every error naming one of them.
+    fn assert_rejected_by_exactly_the_versions_without(field: &str, query: &str) {
+        let lacking = versions_without(field);
+        let verdict = validate(query, "engine-double");
+        assert_eq!(verdict.rejected_by, lacking, "{query}");
+        let messages: Vec<String> = verdict
             .document
             .err()
             .unwrap()
@@ -347,10 +391,38 @@ mod tests {
             .map(|e| e.message)
             .collect();
         assert!(
-            messages.iter().all(|m| m.starts_with("[engine v0.21.1]")),
+            messages.iter().all(|m| lacking
+                .iter()
+                .any(|version| m.starts_with(&format!("[engine {version}]")))),
             "{messages:?}"
         );
-        let only_old = validate("query{env{id}}");
-        assert_eq!(only_old.rejected_by, ["v1.0.0-beta.10"]);
+    }
+
+    #[test]
+    fn a_field_only_some_versions_have_is_rejected_naming_the_others() {
+        // Fields the newest engine has and the oldest lacks, and the reverse: derived from the
+        // loaded schemas, so any set of versions works.
+        let (oldest, newest) = (&schemas()[0], &schemas()[schemas().len() - 1]);
+        for (has, lacks) in [(newest, oldest), (oldest, newest)] {
+            let query_fields = |engine: &EngineSchema| -> Vec<String> {
+                engine.schema().types["Query"]
+                    .as_object()
+                    .map(|query| query.fields.keys().map(|name| name.to_string()).collect())
+                    .unwrap_or_default()
+            };
+            let lacked = query_fields(lacks);
+            let (field, query) = query_fields(has)
+                .into_iter()
+                .filter(|field| !lacked.contains(field))
+                .find_map(|field| document_selecting(&field).map(|query| (field, query)))
+                .unwrap_or_else(|| {
+                    panic!(
+                        "no argument-free Query field of {} is missing from {}",
+                        has.version, lacks.version
+                    )
+                });
+            assert!(versions_without(&field).contains(&lacks.version));
+            assert_rejected_by_exactly_the_versions_without(&field, &query);
+        }
     }
 }

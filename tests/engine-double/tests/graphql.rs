@@ -530,3 +530,138 @@ fn latency_delays_answers() {
     data(&engine, "query{container{id}}");
     assert!(start.elapsed() >= std::time::Duration::from_millis(150));
 }
+
+// ----- introspection and container builds (what SDK runtimes send) -----
+
+#[test]
+fn introspection_is_answered_from_the_schema_of_the_served_version() {
+    let engine = EngineDouble::start();
+    for served in engine_double::schemas() {
+        engine.set_introspected_version(&served.version);
+        let answer = data(
+            &engine,
+            "{__schema{queryType{name}} __type(name:\"Query\"){fields(includeDeprecated:true){name}}}",
+        );
+        assert_eq!(answer["__schema"]["queryType"]["name"], "Query");
+        let answered: Vec<&str> = answer["__type"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|field| field["name"].as_str().unwrap())
+            .collect();
+        let expected: Vec<&str> = served.schema().types["Query"]
+            .as_object()
+            .unwrap()
+            .fields
+            .keys()
+            .map(|name| name.as_str())
+            .collect();
+        assert_eq!(answered, expected, "{}", served.version);
+    }
+}
+
+#[test]
+fn introspection_mixed_with_other_root_fields_is_refused() {
+    let engine = EngineDouble::start();
+    let message = error(&engine, "{__schema{queryType{name}} container{id}}");
+    assert!(message.contains("not implemented"), "{message}");
+}
+
+#[test]
+#[should_panic(expected = "no schema of engine v0.0.1 is loaded")]
+fn serving_an_unknown_version_panics_clearly() {
+    EngineDouble::start().set_introspected_version("v0.0.1");
+}
+
+#[test]
+fn a_container_build_records_what_each_exec_sees() {
+    let engine = EngineDouble::start();
+    let cache = data(&engine, r#"{cacheVolume(key:"k"){id}}"#)["cacheVolume"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let doc = format!(
+        r#"{{container{{from(address:"rust:x"){{withMountedCache(path:"/c",cache:{cache}){{withEnvVariable(name:"A",value:"1"){{withWorkdir(path:"/w"){{withExec(args:["make","all"]){{withEnvVariable(name:"A",value:"2"){{withDefaultArgs(args:["x"]){{withEntrypoint(args:["/bin/e"]){{id}}}}}}}}}}}}}}}}}}}}"#,
+        cache = lit(&cache)
+    );
+    let answer = data(&engine, &doc);
+    let id = answer["container"]["from"]["withMountedCache"]["withEnvVariable"]["withWorkdir"]
+        ["withExec"]["withEnvVariable"]["withDefaultArgs"]["withEntrypoint"]["id"]
+        .as_str()
+        .unwrap();
+    let built = engine.container(id).unwrap();
+    let [exec] = built.execs.as_slice() else {
+        panic!("{built:#?}")
+    };
+    assert_eq!(exec.args, ["make", "all"]);
+    assert_eq!(exec.workdir.as_deref(), Some("/w"));
+    assert_eq!(
+        exec.env["A"], "1",
+        "the exec saw the environment of its time"
+    );
+    assert_eq!(exec.caches["/c"].key, "k");
+    assert_eq!(exec.caches["/c"].sharing, "SHARED", "the schema default");
+    assert_eq!(built.env["A"], "2");
+    assert_eq!(built.entrypoint, ["/bin/e"]);
+    assert!(
+        built.default_args.is_empty(),
+        "withEntrypoint drops default args"
+    );
+}
+
+#[test]
+fn a_file_read_from_a_container_keeps_its_origin_when_copied() {
+    let engine = EngineDouble::start();
+    let file = data(
+        &engine,
+        r#"{container{from(address:"builder"){withExec(args:["build"]){file(path:"/out/bin"){id}}}}}"#,
+    )["container"]["from"]["withExec"]["file"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let doc = format!(
+        r#"{{container{{from(address:"slim"){{withFile(path:"/e",source:{},permissions:493){{id}}}}}}}}"#,
+        lit(&file)
+    );
+    let id = data(&engine, &doc)["container"]["from"]["withFile"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let copied = &engine.container(&id).unwrap().copied_files["/e"];
+    assert_eq!(copied.permissions, Some(0o755));
+    let engine_double::FileRecord::FromContainer { container, path } = &copied.source else {
+        panic!("{copied:#?}")
+    };
+    assert_eq!(path, "/out/bin");
+    assert_eq!(container.from.as_deref(), Some("builder"));
+    assert_eq!(container.execs[0].args, ["build"]);
+}
+
+#[test]
+fn a_module_source_hands_over_its_context_and_directories_filter() {
+    let engine = EngineDouble::start();
+    let files = [
+        "Cargo.toml",
+        "src/a.rs",
+        "target/x",
+        "target/y/z",
+        "targets/t",
+    ];
+    let source = engine.seed_module_source(".", files.map(str::to_owned));
+    let doc = format!(
+        r#"{{node(id:{}){{... on ModuleSource{{sourceSubpath contextDirectory{{all:entries kept:withoutDirectory(path:"./target/"){{entries}} src:entries(path:"src")}}}}}}}}"#,
+        lit(&source)
+    );
+    let answer = data(&engine, &doc)["node"].clone();
+    assert_eq!(answer["sourceSubpath"], ".");
+    let context = &answer["contextDirectory"];
+    assert_eq!(
+        context["all"],
+        json!(["Cargo.toml", "src/", "target/", "targets/"])
+    );
+    assert_eq!(
+        context["kept"]["entries"],
+        json!(["Cargo.toml", "src/", "targets/"])
+    );
+    assert_eq!(context["src"], json!(["a.rs"]));
+}
