@@ -52,7 +52,8 @@ impl fmt::Debug for HelperName {
     }
 }
 
-/// Why a helper name was rejected; quotes the (non-secret) name with escapes.
+/// Why a helper name was rejected; quotes the name with escapes (an argument's, which is not a
+/// secret; errors about imported names use [`HelperError::reason`] alone).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{name:?} {reason}")]
 pub struct HelperError {
@@ -60,4 +61,11 @@ pub struct HelperError {
     name: String,
     /// What is wrong and what is accepted.
     reason: &'static str,
+}
+
+impl HelperError {
+    /// What is wrong with the name and what is accepted, without the name.
+    pub fn reason(&self) -> &'static str {
+        self.reason
+    }
 }

@@ -10,3 +10,4 @@ pub mod naming;
 pub mod plaintext;
 pub mod plan;
 pub mod render;
+pub mod shown;

@@ -13,6 +13,7 @@ use super::render::{
     body_len, key_prefix_len, ResolvedEntries, ENVELOPE_LEN, MAX_CONFIG_BYTES, MIN_BODY_LEN,
     MIN_TOKEN_LITERAL_LEN,
 };
+use super::shown::listed;
 
 /// One step of the chain, in call order. `H` is the secret handle type (a Dagger `Secret` in the
 /// library, a Secret ID in the module's state).
@@ -342,7 +343,7 @@ pub enum ResolveError {
         problem: ImportError,
     },
     /// Imported entries whose credentials are in a credential store of another machine.
-    #[error("the imported config keeps the credentials for {keys:?} in the credential store {stores:?} of the machine that wrote it, which no container can reach; pass each with withRegistryAuth after withDockerConfig, or drop it with withoutRegistryAuth")]
+    #[error("the imported config keeps the credentials for {} in the credential store {} of the machine that wrote it, which no container can reach; pass each with withRegistryAuth after withDockerConfig, or drop it with withoutRegistryAuth", listed(.keys), listed(.stores))]
     InCredentialStore {
         /// The keys, sorted.
         keys: Vec<String>,
