@@ -2,10 +2,10 @@
 //! the declaration does not have, or as another type, is an internal error (which the tests that
 //! run every function would report). Argument values are user input and are not quoted.
 //!
-//! Every argument is bounded twice before a function sees it: its JSON text before it is parsed
-//! (by what the declared type can take), and its value when it is read (a string at most
-//! [`MAX_ARGUMENT_BYTES`], an object ID at most [`MAX_ID_BYTES`]). The library's own checks then
-//! apply each argument's own, smaller bound.
+//! Every argument is bounded before a function sees it: its JSON text before it is parsed (by
+//! what the declared type can take: an object ID at most [`MAX_ID_BYTES`]), and a string's value
+//! when it is read (at most [`MAX_ARGUMENT_BYTES`], which its JSON text may exceed by its
+//! escapes). The library's own checks then apply each argument's own, smaller bound.
 
 use std::collections::BTreeMap;
 
@@ -120,7 +120,6 @@ impl<'a> Args<'a> {
     pub(crate) fn id(&self, name: &'static str) -> Result<String, ModuleError> {
         let is_object = |ty| matches!(ty, Type::Secret | Type::Container);
         let id = self.present(name, is_object, "an object ID", Value::as_str)?;
-        let id = self.bounded(name, id, MAX_ID_BYTES)?;
         if id.is_empty() {
             let secret = self.declared(name, |ty| ty == Type::Secret).is_ok();
             return Err(ModuleError::EmptyId {

@@ -31,7 +31,7 @@ pub enum ModuleError {
         /// What it must be.
         expected: &'static str,
     },
-    /// A string or ID argument longer than any accepted value.
+    /// A string argument longer than any accepted value.
     #[error("{function}: argument {argument} is {len} bytes long; at most {max} are accepted")]
     ArgumentTooLong {
         /// Where.
