@@ -1001,6 +1001,10 @@ fn round_three_cases(engine: &EngineDouble) -> Vec<HostileCase> {
             json!({"steps": vec![0; (15 * MIB - 12) / 2]}),
         ),
         HostileCase::secret(
+            "(i0) 2 MiB state {\"steps\":[0,0,…]} (just within the state bound: parsed)",
+            json!({"steps": vec![0; (2 * MIB - 12) / 2]}),
+        ),
+        HostileCase::secret(
             "(i') state with a 15 MiB Secret ID",
             json!({"steps": [{"kind": "dockerConfig", "secret": long(15 * MIB)}]}),
         ),
