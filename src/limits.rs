@@ -22,8 +22,8 @@ pub const MAX_ARGUMENT_BYTES: usize = MAX_PATH_LEN;
 
 /// The longest object ID (Secret, Container) accepted, in bytes, as an argument or in state. A
 /// 1.0 engine hands modules handle IDs of about 100 bytes; a v0.21 engine's IDs encode the calls
-/// that built the object, a few KiB for a long pipeline. The bound leaves a margin of hundreds of
-/// times that and keeps one ID from turning into a request of many MiB.
+/// that built the object and grow with the pipeline. The bound leaves a wide margin for both and
+/// keeps one ID from turning into a request of many MiB.
 pub const MAX_ID_BYTES: usize = 1024 * 1024;
 
 /// The largest object state the module parses, in bytes of JSON, checked before parsing. A step
