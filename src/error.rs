@@ -10,7 +10,6 @@ use std::fmt;
 
 pub use crate::names::Function;
 
-use crate::client::validate::MAX_PATH_LEN;
 use crate::core::address::AddressError;
 use crate::core::credential::UsernameError;
 use crate::core::helper::{HelperError, HelperKeyError};
@@ -19,6 +18,7 @@ use crate::core::naming::{NamingError, PrefixError};
 use crate::core::plan::ResolveError;
 use crate::core::render::RenderError;
 use crate::core::visible::InvisibleError;
+use crate::limits::MAX_PATH_LEN;
 
 /// Result alias for this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -83,7 +83,7 @@ pub enum ArgumentProblem {
     /// A path inside the container.
     #[error("{path:?} {reason}")]
     Path {
-        /// The rejected path.
+        /// The rejected path, cut to a short prefix.
         path: String,
         /// What is wrong and what is accepted.
         reason: &'static str,
@@ -94,10 +94,20 @@ pub enum ArgumentProblem {
         /// Length in bytes.
         len: usize,
     },
+    /// A string argument longer than its bound, reported by length only.
+    #[error("the {what} is {len} bytes long; at most {max} are accepted")]
+    TooLong {
+        /// What the argument is (`owner`, `variable name`).
+        what: &'static str,
+        /// Length in bytes.
+        len: usize,
+        /// The bound in bytes.
+        max: usize,
+    },
     /// An owner (`user[:group]`).
     #[error("{owner:?} {reason}")]
     Owner {
-        /// The rejected owner.
+        /// The rejected owner, cut to a short prefix.
         owner: String,
         /// What is wrong and what is accepted.
         reason: &'static str,
@@ -114,12 +124,14 @@ pub enum ArgumentProblem {
     #[error("{0}")]
     Container(EngineProblem),
     /// An environment variable name.
-    #[error("{name:?} {reason}")]
+    #[error("{name:?} {reason}{hint}")]
     EnvName {
-        /// The rejected name.
+        /// The rejected name, cut to a short prefix.
         name: String,
         /// What is wrong and what is accepted.
         reason: &'static str,
+        /// Which variables are meant for this function (`""` when the name itself is invalid).
+        hint: &'static str,
     },
 }
 

@@ -20,6 +20,7 @@ mod client;
 pub mod core;
 pub mod error;
 mod graphql;
+pub mod limits;
 #[doc(hidden)]
 pub mod module;
 mod names;

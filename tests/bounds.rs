@@ -8,6 +8,14 @@ use registry_config::core::credential::{Credential, Username};
 use registry_config::core::plaintext::Plaintext;
 use registry_config::core::plan::{Plan, ResolveError, Step, MAX_IMPORTS};
 use registry_config::core::render::{render, MAX_CONFIG_BYTES};
+use registry_config::core::shown::{listed, prefix};
+use registry_config::limits::{
+    MAX_ARGUMENT_BYTES, MAX_ID_BYTES, MAX_IMPORT_BYTES, MAX_LISTED_BYTES, MAX_PATH_LEN,
+    MAX_SHOWN_CHARS, MAX_STATE_BYTES,
+};
+use registry_config::module::state::parse_state;
+use registry_config::module::MAX_RESPONSE_BYTES;
+use registry_config::Function;
 
 /// One builder call, over a small set of keys so that calls collide.
 #[derive(Clone, Debug)]
@@ -193,4 +201,63 @@ fn the_lower_bound_allows_an_import_that_turns_entries_into_short_helpers() {
         r#"{"auths":{},"credHelpers":{"a.io":"x","b.io":"x"}}"#
     );
     assert!(plan.min_rendered_len() <= rendered.len());
+}
+
+#[test]
+fn the_input_bounds_fit_together() {
+    // Every import read whole still fits in one answer from the engine.
+    assert_eq!(MAX_IMPORTS * MAX_IMPORT_BYTES, MAX_RESPONSE_BYTES);
+    // An import can hold anything a rendered config can.
+    const { assert!(MAX_IMPORT_BYTES > MAX_CONFIG_BYTES) };
+    // No string argument is longer than a path; a state can hold the longest ID.
+    assert_eq!(MAX_ARGUMENT_BYTES, MAX_PATH_LEN);
+    const { assert!(MAX_STATE_BYTES > MAX_ID_BYTES && MAX_STATE_BYTES < MAX_RESPONSE_BYTES) };
+}
+
+#[test]
+fn errors_show_a_short_prefix_of_a_value_and_a_few_hundred_bytes_of_a_list() {
+    assert_eq!(prefix("ghcr.io"), "ghcr.io");
+    let exact = "é".repeat(MAX_SHOWN_CHARS);
+    assert_eq!(prefix(&exact), exact);
+    let long = "é".repeat(12 * 1024 * 1024);
+    assert_eq!(prefix(&long), format!("{}…", "é".repeat(MAX_SHOWN_CHARS)));
+
+    assert_eq!(listed::<&str>(&[]), "[]");
+    assert_eq!(listed(&["a", "b\u{202e}"]), "[\"a\", \"b\\u{202e}\"]");
+    let keys: Vec<String> = (0..600_000).map(|i| format!("r{i}.example.com")).collect();
+    let shown = listed(&keys);
+    let count = shown.matches(".example.com\"").count();
+    assert!(shown.len() <= MAX_LISTED_BYTES + 40, "{shown}");
+    assert!(
+        shown.ends_with(&format!("] and {} more", 600_000 - count)),
+        "{shown}"
+    );
+    // One over-long item is still named, by its prefix.
+    let one = listed(&[long.as_str()]);
+    assert!(one.len() < 300 && one.starts_with("[\"éé"), "{one}");
+}
+
+#[test]
+fn a_state_over_the_size_limit_is_refused_without_parsing() {
+    let over = format!("[{}", " ".repeat(MAX_STATE_BYTES));
+    let error = parse_state(Function::Secret, Some(&over))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        "secret: the RegistryConfig state is malformed: it takes 2049 KiB, more than the 2048 KiB a state written by this module can take"
+    );
+    let at_limit = format!("{{}}{}", " ".repeat(MAX_STATE_BYTES - 2));
+    assert!(parse_state(Function::Secret, Some(&at_limit)).is_ok());
+    assert_eq!(
+        parse_state(Function::SecretMountMount, Some("{"))
+            .unwrap_err()
+            .to_string(),
+        "SecretMount.mount: the SecretMount state is malformed: it is not JSON"
+    );
+    assert!(parse_state(Function::Secret, None)
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .is_empty());
 }

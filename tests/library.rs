@@ -453,3 +453,48 @@ async fn what_tools_would_ignore_is_refused_or_rendered_so_that_they_find_it() {
     );
     assert_schema_valid(&engine);
 }
+
+#[tokio::test]
+async fn variables_and_owners_are_refused_by_the_library_before_any_request() {
+    use registry_config::opts::SecretVariableOpts;
+    let engine = EngineDouble::start();
+    let dag = connect(&engine);
+    let token = dag.r#ref(Id(engine.seed_secret("variable-pw")));
+    let config = RegistryConfig::new()
+        .with_registry_auth("ghcr.io", "me", token)
+        .unwrap();
+    let container: Container = dag.r#ref(Id(engine.new_container()));
+    let long_owner = "o".repeat(12 * 1024 * 1024);
+    let long_variable = "V".repeat(12 * 1024 * 1024);
+    let mounts = [
+        (None, Some("BASH_ENV"), "mountSecret: argument variable: \"BASH_ENV\" cannot be used: shells source the file it names"),
+        (None, Some("http_proxy"), "mountSecret: argument variable: \"http_proxy\" cannot be used: clients send their traffic through the proxy"),
+        (None, Some("DOCKER_CONFIG"), "mountSecret: argument variable: \"DOCKER_CONFIG\" names a directory"),
+        (None, Some(long_variable.as_str()), "mountSecret: argument variable: the variable name is 12582912 bytes long; at most 255 are accepted"),
+        (Some(long_owner.as_str()), None, "mountSecret: argument owner: the owner is 12582912 bytes long; at most 65 are accepted"),
+    ];
+    for (owner, variable, expected) in mounts {
+        let opts = MountSecretOpts {
+            owner,
+            variable,
+            ..Default::default()
+        };
+        let Err(error) = config.mount_secret_opts(&dag, &container, opts).await else {
+            panic!("{expected}: must be refused");
+        };
+        let message = error.to_string();
+        assert!(message.starts_with(expected), "{message}");
+        assert!(message.len() < 1024, "{} bytes", message.len());
+    }
+    for (name, expected) in [
+        ("SSL_CERT_FILE", "secretVariable: argument name: \"SSL_CERT_FILE\" cannot be used: TLS clients trust"),
+        ("REGISTRY_AUTH_FILE", "secretVariable: argument name: \"REGISTRY_AUTH_FILE\" holds the path of a file, not its content"),
+    ] {
+        let opts = SecretVariableOpts { name: Some(name) };
+        let Err(error) = config.secret_variable_opts(&dag, &container, opts).await else {
+            panic!("{name} must be refused");
+        };
+        assert!(error.to_string().starts_with(expected), "{error}");
+    }
+    assert!(engine.log().is_empty(), "refused before any request");
+}

@@ -286,7 +286,7 @@ fn container_paths_owners_and_variable_names_are_checked_before_anything_is_read
         ("mountSecret", mount_secret("/root/./config.json"), "argument path: \"/root/./config.json\" has a '.' or '..' component".into()),
         ("mountSecret", mount_secret("/root//config.json"), "argument path: \"/root//config.json\" has an empty component".into()),
         ("mountSecret", mount_secret("/cfg\u{7}.json"), "argument path: \"/cfg\\u{7}.json\" contains a control character".into()),
-        ("mountSecret", mount_secret(&long_path), "argument path: the path is 4101 bytes long; at most 4096 are accepted".into()),
+        ("mountSecret", mount_secret(&long_path), "argument path is 4101 bytes long; at most 4096 are accepted".into()),
         ("mountDockerConfig", docker_config("/a/../.."), "argument dir: \"/a/../..\" has a '.' or '..' component".into()),
         ("mountDockerConfig", docker_config("/"), "argument dir: \"/\" is the root directory".into()),
         ("mountDockerConfig", docker_config("//"), "argument dir: \"//\" is the root directory".into()),
@@ -1820,5 +1820,357 @@ fn invisible_characters_are_refused_in_every_argument_a_person_reads() {
                 "{function}: read before the check"
             );
         }
+    }
+}
+
+// --- Bounds before parsing (hardening round three) ---
+
+/// Like [`Case`], plus text the message must also contain (the variables meant for the use).
+type HintedCase<'a> = (&'a str, Vec<(&'a str, Value)>, &'a str, &'a str);
+
+/// A message must stay small whatever the input: the target for every bounded case.
+const MAX_ERROR_BYTES: usize = 4096;
+
+#[test]
+fn variables_whose_value_is_run_sourced_or_trusted_are_refused() {
+    let (m, state, _) = with_entry();
+    let container = m.engine.new_container();
+    let mount = |variable: &str| {
+        vec![
+            ("container", json!(container)),
+            ("path", json!("/run/auth.json")),
+            ("variable", json!(variable)),
+        ]
+    };
+    let secret_variable = |name: &str| vec![("container", json!(container)), ("name", json!(name))];
+    let file_hint = "the variables meant for a config file's path are REGISTRY_AUTH_FILE (skopeo, podman, buildah) and HELM_REGISTRY_CONFIG (Helm)";
+    let content_hint = "the variable meant for a config's content is DOCKER_AUTH_CONFIG";
+    let cases: Vec<HintedCase> = vec![
+        ("mountSecret", mount("BASH_ENV"), "argument variable: \"BASH_ENV\" cannot be used: shells source the file it names", file_hint),
+        ("mountSecret", mount("ENV"), "argument variable: \"ENV\" cannot be used: shells source the file it names", file_hint),
+        ("mountSecret", mount("PROMPT_COMMAND"), "argument variable: \"PROMPT_COMMAND\" cannot be used: the shell runs", file_hint),
+        ("mountSecret", mount("HTTP_PROXY"), "argument variable: \"HTTP_PROXY\" cannot be used: clients send their traffic through the proxy", file_hint),
+        ("mountSecret", mount("https_proxy"), "argument variable: \"https_proxy\" cannot be used: clients send their traffic through the proxy", file_hint),
+        ("mountSecret", mount("All_Proxy"), "argument variable: \"All_Proxy\" cannot be used: clients send", file_hint),
+        ("mountSecret", mount("no_proxy"), "argument variable: \"no_proxy\" cannot be used: clients send", file_hint),
+        ("mountSecret", mount("SSL_CERT_FILE"), "argument variable: \"SSL_CERT_FILE\" cannot be used: TLS clients trust the certificates it names", file_hint),
+        ("mountSecret", mount("SSL_CERT_DIR"), "argument variable: \"SSL_CERT_DIR\" cannot be used: TLS clients trust", file_hint),
+        ("mountSecret", mount("NODE_OPTIONS"), "argument variable: \"NODE_OPTIONS\" cannot be used: an interpreter loads its value as code", file_hint),
+        ("mountSecret", mount("PYTHONSTARTUP"), "argument variable: \"PYTHONSTARTUP\" cannot be used: an interpreter loads", file_hint),
+        ("mountSecret", mount("PYTHONPATH"), "argument variable: \"PYTHONPATH\" cannot be used: an interpreter loads", file_hint),
+        ("mountSecret", mount("PERL5OPT"), "argument variable: \"PERL5OPT\" cannot be used: an interpreter loads", file_hint),
+        ("mountSecret", mount("GCONV_PATH"), "argument variable: \"GCONV_PATH\" cannot be used: the C library of every process loads", file_hint),
+        ("mountSecret", mount("GIT_SSH_COMMAND"), "argument variable: \"GIT_SSH_COMMAND\" cannot be used: tools run the program it names", file_hint),
+        ("mountSecret", mount("DOCKER_CONFIG"), "argument variable: \"DOCKER_CONFIG\" names a directory in which docker looks for config.json, not a file, so docker would find nothing; use mountDockerConfig", file_hint),
+        ("mountSecret", mount("DOCKER_AUTH_CONFIG"), "argument variable: \"DOCKER_AUTH_CONFIG\" holds a config's JSON content, not a path; use secretVariable", file_hint),
+        ("secretVariable", secret_variable("BASH_ENV"), "argument name: \"BASH_ENV\" cannot be used: shells source", content_hint),
+        ("secretVariable", secret_variable("HTTPS_PROXY"), "argument name: \"HTTPS_PROXY\" cannot be used: clients send", content_hint),
+        ("secretVariable", secret_variable("NODE_OPTIONS"), "argument name: \"NODE_OPTIONS\" cannot be used: an interpreter", content_hint),
+        ("secretVariable", secret_variable("REGISTRY_AUTH_FILE"), "argument name: \"REGISTRY_AUTH_FILE\" holds the path of a file, not its content; use mountSecret", content_hint),
+        ("secretVariable", secret_variable("HELM_REGISTRY_CONFIG"), "argument name: \"HELM_REGISTRY_CONFIG\" holds the path of a file", content_hint),
+        ("secretVariable", secret_variable("DOCKER_CONFIG"), "argument name: \"DOCKER_CONFIG\" names a directory, not a config's content; use mountDockerConfig", content_hint),
+    ];
+    for (function, args, expected, hint) in cases {
+        m.engine.reset_log();
+        let message = m.err(function, &state, args);
+        let expected = format!("{function}: {expected}");
+        assert!(
+            message.starts_with(&expected),
+            "{message}\nexpected: {expected}"
+        );
+        assert!(message.contains(hint), "{message}\nhint: {hint}");
+        assert!(
+            m.plaintext_reads().is_empty() && !m.stored_a_secret(),
+            "{function}: a variable was refused only after reading"
+        );
+    }
+
+    // The variables meant for each use stay accepted.
+    for variable in ["REGISTRY_AUTH_FILE", "HELM_REGISTRY_CONFIG", "MY_AUTH_FILE"] {
+        m.ok("mountSecret", &state, mount(variable));
+    }
+    for name in ["DOCKER_AUTH_CONFIG", "MY_DOCKER_AUTH"] {
+        m.ok("secretVariable", &state, secret_variable(name));
+    }
+    // Variable names are case-sensitive: only proxies are read in either case.
+    m.ok("mountSecret", &state, mount("bash_env"));
+}
+
+/// A `config.json` of `entries` empty `auths` entries (`"rN.example.com":{}`) in a file with a
+/// `credsStore`: each is a login kept in that store.
+fn empty_entries_config(entries: usize) -> String {
+    let body: Vec<String> = (0..entries)
+        .map(|i| format!(r#""r{i}.example.com":{{}}"#))
+        .collect();
+    format!(
+        r#"{{"credsStore":"desktop","auths":{{{}}}}}"#,
+        body.join(",")
+    )
+}
+
+#[test]
+fn an_imported_config_over_the_size_limit_is_refused_from_its_length() {
+    let (mut m, state, _) = with_entry();
+    // ~600 KiB: more than the 512 KiB accepted, less than the 16 MiB the module reads.
+    let config = empty_entries_config(30_000);
+    assert!(config.len() > 512 * 1024 && config.len() < 1024 * 1024);
+    let imported = m.config_secret(&config, &[]);
+    let with_import = m.ok(
+        "withDockerConfig",
+        &state,
+        vec![("config", json!(imported))],
+    );
+    let kib = config.len().div_ceil(1024);
+    for function in ["secret", "registries"] {
+        m.engine.reset_log();
+        let message = m.err(function, &with_import, vec![]);
+        assert_eq!(
+            message,
+            format!("{function}: the config given to withDockerConfig call #1 is invalid: the config is {kib} KiB (rounded up); at most 512 KiB are accepted, while a config.json is a few KiB: pass the file that holds the registry logins")
+        );
+        assert!(!m.stored_a_secret());
+    }
+}
+
+#[test]
+fn errors_that_list_keys_list_a_few_hundred_bytes_of_them() {
+    let (mut m, state, _) = with_entry();
+    // 20,000 logins kept in a store (~460 KiB, within the size limit): the error names a few.
+    let imported = m.config_secret(&empty_entries_config(20_000), &[]);
+    let with_import = m.ok(
+        "withDockerConfig",
+        &state,
+        vec![("config", json!(imported))],
+    );
+    let message = m.err("secret", &with_import, vec![]);
+    assert!(
+        message.starts_with("secret: the imported config keeps the credentials for [\"r0.example.com\", \"r1.example.com\", \"r10.example.com\""),
+        "{message}"
+    );
+    assert!(
+        message.contains(" more in the credential store or desktop-only helper [\"desktop\"]"),
+        "{message}"
+    );
+    assert!(message.len() < 1024, "{} bytes: {message}", message.len());
+    let listed = message.matches(".example.com\"").count();
+    assert!(
+        message.contains(&format!("and {} more", 20_000 - listed)),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_state_over_the_size_limit_is_refused_before_it_is_parsed() {
+    let (m, _, _) = with_entry();
+    // Just over 2 MiB of `{"steps":[0,0,…]}`: parsed, this would take tens of MiB.
+    let zeros = vec![json!(0); 1_100_000];
+    let state = json!({ "steps": zeros });
+    let size = state.to_string().len();
+    assert!(size > 2 * 1024 * 1024);
+    let message = raw_error(
+        &m,
+        "RegistryConfig",
+        "secret",
+        state,
+        vec![("name", json!(""))],
+    );
+    assert_eq!(
+        message,
+        format!(
+            "secret: the RegistryConfig state is malformed: it takes {} KiB, more than the 2048 KiB a state written by this module can take",
+            size.div_ceil(1024)
+        )
+    );
+    let mount_state = json!({
+        "path": "/cfg.json", "secretName": "", "skipOnEmpty": false, "owner": "", "mode": 0,
+        "registryConfig": {"steps": vec![json!(0); 1_100_000]},
+    });
+    let container = m.engine.new_container();
+    let message = raw_error(
+        &m,
+        "SecretMount",
+        "mount",
+        mount_state,
+        vec![("container", json!(container))],
+    );
+    assert!(
+        message.starts_with("SecretMount.mount: the SecretMount state is malformed: it takes "),
+        "{message}"
+    );
+}
+
+#[test]
+fn ids_longer_than_any_engine_id_are_refused_in_state_and_arguments() {
+    let (m, state, secret) = with_entry();
+    let long_id = "x".repeat(1024 * 1024 + 1);
+    let steps = json!({"steps": [{"kind": "dockerConfig", "secret": long_id}]});
+    m.engine.reset_log();
+    let message = raw_error(
+        &m,
+        "RegistryConfig",
+        "secret",
+        steps,
+        vec![("name", json!(""))],
+    );
+    assert_eq!(
+        message,
+        "secret: the RegistryConfig state is malformed: step 1: field \"secret\" is 1048577 bytes long, longer than any Secret ID (at most 1048576 bytes are accepted)"
+    );
+    assert!(
+        m.plaintext_reads().is_empty(),
+        "nothing was sent to the engine"
+    );
+
+    let auth = |id: &str| {
+        vec![
+            ("address", json!("ghcr.io")),
+            ("username", json!("me")),
+            ("secret", json!(id)),
+        ]
+    };
+    let message = raw_error(
+        &m,
+        "RegistryConfig",
+        "withRegistryAuth",
+        state.clone(),
+        auth(&long_id),
+    );
+    assert_eq!(
+        message,
+        "withRegistryAuth: argument secret takes 1048579 bytes as the engine encoded it; no accepted value takes more than 1048576 bytes"
+    );
+    let message = raw_error(
+        &m,
+        "RegistryConfig",
+        "mountSecret",
+        state.clone(),
+        vec![("container", json!(long_id)), ("path", json!("/cfg.json"))],
+    );
+    assert!(
+        message.starts_with("mountSecret: argument container takes 1048579 bytes"),
+        "{message}"
+    );
+    // An ID within the bound still works.
+    m.ok("withRegistryAuth", &state, auth(&secret));
+}
+
+#[test]
+fn every_string_argument_is_bounded_and_never_echoed_whole() {
+    let (m, state, _) = with_entry();
+    let container = m.engine.new_container();
+    let mount = |name: &'static str, value: String| {
+        vec![("container", json!(container)), (name, json!(value))]
+    };
+    let marked = |len: usize| format!("bounded-value-marker{}", "a".repeat(len - 20));
+    let auth = |address: String, username: String| {
+        vec![
+            ("address", json!(address)),
+            ("username", json!(username)),
+            ("secret", json!(m.engine.seed_secret("pw"))),
+        ]
+    };
+    let cases: Vec<OwnedCase> = vec![
+        // The module's own bound, before any other check: 4096 bytes for every string.
+        ("mountSecret", mount("owner", marked(5_000)), "mountSecret: argument owner is 5000 bytes long; at most 4096 are accepted".into()),
+        ("mountSecret", mount("variable", "A".repeat(5_000)), "mountSecret: argument variable is 5000 bytes long; at most 4096 are accepted".into()),
+        ("secretVariable", mount("name", "A".repeat(5_000)), "secretVariable: argument name is 5000 bytes long; at most 4096 are accepted".into()),
+        ("withRegistryAuth", auth(marked(5_000), "me".into()), "withRegistryAuth: argument address is 5000 bytes long; at most 4096 are accepted".into()),
+        ("withRegistryAuth", auth("ghcr.io".into(), marked(5_000)), "withRegistryAuth: argument username is 5000 bytes long; at most 4096 are accepted".into()),
+        ("withCredentialHelper", vec![("address", json!("ghcr.io")), ("helper", json!(marked(5_000)))], "withCredentialHelper: argument helper is 5000 bytes long; at most 4096 are accepted".into()),
+        ("kubernetesSecret", vec![("name", json!("regcred")), ("namespace", json!(marked(5_000)))], "kubernetesSecret: argument namespace is 5000 bytes long; at most 4096 are accepted".into()),
+        ("secretMount", vec![("path", json!("/cfg.json")), ("secretName", json!(marked(5_000)))], "secretMount: argument secretName is 5000 bytes long; at most 4096 are accepted".into()),
+        // Longer than any string's JSON: refused before it is parsed.
+        ("mountSecret", mount("owner", marked(30_000)), "mountSecret: argument owner takes 30002 bytes as the engine encoded it; no accepted value takes more than 4096 bytes".into()),
+        // Each argument's own bound, checked first and reported by length.
+        ("mountSecret", mount("owner", marked(100)), "mountSecret: argument owner: the owner is 100 bytes long; at most 65 are accepted".into()),
+        ("mountSecret", mount("variable", "A".repeat(300)), "mountSecret: argument variable: the variable name is 300 bytes long; at most 255 are accepted".into()),
+        ("secretVariable", mount("name", "A".repeat(300)), "secretVariable: argument name: the variable name is 300 bytes long; at most 255 are accepted".into()),
+    ];
+    for (function, args, expected) in cases {
+        m.engine.reset_log();
+        let message = m.err(function, &state, args);
+        assert_eq!(message, expected);
+        assert!(
+            m.plaintext_reads().is_empty(),
+            "{function}: read before refusing"
+        );
+    }
+
+    // Values within the bounds are quoted only as a short, escaped prefix.
+    let long_path = format!("relative/{}", marked(4_000));
+    let control_path = format!("/{}", "\u{1}".repeat(4_000));
+    let invalid_variable = format!("1{}", "A".repeat(250));
+    let cases: Vec<OwnedCase> = vec![
+        (
+            "mountSecret",
+            mount("path", long_path),
+            format!(
+                "mountSecret: argument path: \"relative/bounded-value-marker{}…\" is not absolute",
+                "a".repeat(71)
+            ),
+        ),
+        (
+            "mountSecret",
+            mount("path", control_path),
+            format!(
+                "mountSecret: argument path: \"/{}…\" contains a control character",
+                "\\u{1}".repeat(99)
+            ),
+        ),
+        (
+            "secretVariable",
+            mount("name", invalid_variable),
+            format!(
+                "secretVariable: argument name: \"1{}…\" is not an environment variable name",
+                "A".repeat(99)
+            ),
+        ),
+    ];
+    for (function, args, expected) in cases {
+        let message = m.err(function, &state, args);
+        assert!(
+            message.starts_with(&expected),
+            "{message}\nexpected: {expected}"
+        );
+        assert!(message.len() < MAX_ERROR_BYTES);
+    }
+}
+
+#[test]
+fn imported_helper_values_are_never_quoted() {
+    let (mut m, state, _) = with_entry();
+    let cases = [
+        (
+            r#"{"credHelpers":{"gcr.io":"helper/sentinel-value"}}"#,
+            "the credential helper for \"gcr.io\" contains a path separator",
+        ),
+        (
+            r#"{"credHelpers":{"gcr.io":"helper sentinel-value"}}"#,
+            "the credential helper for \"gcr.io\" is not a helper name",
+        ),
+        (
+            r#"{"credsStore":"store/sentinel-value","auths":{}}"#,
+            "\"credsStore\" contains a path separator",
+        ),
+        (
+            r#"{"credsStore":"store sentinel-value","auths":{}}"#,
+            "\"credsStore\" is not a helper name",
+        ),
+    ];
+    for (config, expected) in cases {
+        let imported = m.config_secret(config, &[]);
+        let with_import = m.ok(
+            "withDockerConfig",
+            &state,
+            vec![("config", json!(imported))],
+        );
+        let message = m.err("secret", &with_import, vec![]);
+        assert!(
+            message.starts_with(&format!(
+                "secret: the config given to withDockerConfig call #1 is invalid: {expected}"
+            )),
+            "{message}"
+        );
+        assert!(!message.contains("sentinel"), "{message}");
     }
 }

@@ -7,6 +7,7 @@ use registry_config::core::import::{parse_docker_config, ImportError, Imported};
 use registry_config::core::plaintext::Plaintext;
 use registry_config::core::plan::{Plan, ResolveError, Step};
 use registry_config::core::render::{render, RenderError};
+use registry_config::limits::{MAX_IMPORT_BYTES, MAX_LISTED_BYTES};
 use test_support::b64;
 
 fn key(address: &str) -> RegistryKey {
@@ -449,7 +450,7 @@ fn malformed_helper_sections_are_reported_without_content() {
         ),
         (
             r#"{"credHelpers":{"gcr.io":"../bin/sh"}}"#,
-            "the credential helper for \"gcr.io\": \"../bin/sh\" contains a path separator",
+            "the credential helper for \"gcr.io\" contains a path separator",
         ),
         (
             r#"{"credHelpers":{"gcr.io":"a","gcr.io":"b"}}"#,
@@ -614,4 +615,95 @@ fn imported_helpers_for_a_namespace_are_refused_naming_the_key() {
             format!("the credential helper for {shown:?}: \"quay.io/org\" is a namespace; docker, oras, crane and skopeo look credential helpers up by registry host only, so a helper there is never run; use the host")
         );
     }
+}
+
+#[test]
+fn imported_helper_and_store_values_are_described_not_quoted() {
+    let cases = [
+        (
+            r#"{"credHelpers":{"gcr.io":"../ghp_QuotedSentinel"}}"#,
+            "the credential helper for \"gcr.io\" contains a path separator",
+        ),
+        (
+            r#"{"credHelpers":{"gcr.io":"-ghp_QuotedSentinel"}}"#,
+            "the credential helper for \"gcr.io\" is not a helper name",
+        ),
+        (
+            r#"{"credHelpers":{"gcr.io":""}}"#,
+            "the credential helper for \"gcr.io\" is empty",
+        ),
+        (
+            r#"{"credsStore":"ghp_QuotedSentinel/x"}"#,
+            "\"credsStore\" contains a path separator",
+        ),
+    ];
+    for (config, expected) in cases {
+        let error = parse_docker_config(config).unwrap_err();
+        let shown = format!("{error} {error:?}");
+        assert!(error.to_string().starts_with(expected), "{config}: {error}");
+        assert!(!shown.contains("QuotedSentinel"), "{shown}");
+    }
+    let long = format!(r#"{{"credHelpers":{{"gcr.io":"{}"}}}}"#, "h".repeat(65));
+    assert_eq!(
+        parse_docker_config(&long).unwrap_err().to_string(),
+        "the credential helper for \"gcr.io\" is longer than 64 bytes"
+    );
+}
+
+#[test]
+fn an_import_over_the_size_limit_is_refused_from_its_length_before_parsing() {
+    // Exactly at the limit: parsed (whitespace pads a valid file).
+    let config = r#"{"auths":{"ghcr.io":{"username":"u","password":"p"}}}"#;
+    let at_limit = format!("{config}{}", " ".repeat(MAX_IMPORT_BYTES - config.len()));
+    assert_eq!(parse_docker_config(&at_limit).unwrap().len(), 1);
+    // One byte more: refused, even though the JSON is broken (it is never parsed).
+    let over = format!("{{{}", " ".repeat(MAX_IMPORT_BYTES));
+    assert_eq!(
+        parse_docker_config(&over).unwrap_err(),
+        ImportError::TooLarge { kib: 513 }
+    );
+    assert_eq!(
+        ImportError::TooLarge { kib: 513 }.to_string(),
+        "the config is 513 KiB (rounded up); at most 512 KiB are accepted, while a config.json is a few KiB: pass the file that holds the registry logins"
+    );
+}
+
+#[test]
+fn long_imported_keys_are_shown_as_a_short_prefix() {
+    let key = format!("{}.example.com", "k".repeat(300));
+    let config = format!(r#"{{"auths":{{"{key}":{{"auth":"{}"}}}}}}"#, b64("u:p"));
+    let error = parse_docker_config(&config).unwrap_err();
+    let ImportError::Key { key: shown, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(*shown, format!("{}…", "k".repeat(100)));
+    assert!(error.to_string().len() < 400, "{error}");
+}
+
+#[test]
+fn a_store_error_lists_a_few_hundred_bytes_of_keys_and_counts_the_rest() {
+    let entries: Vec<String> = (0..5_000)
+        .map(|i| format!(r#""r{i:04}.example.com":{{}}"#))
+        .collect();
+    let config = format!(
+        r#"{{"credsStore":"desktop","auths":{{{}}}}}"#,
+        entries.join(",")
+    );
+    let mut plan: Plan<String> = Plan::default();
+    plan.import(config);
+    let error = render_plan(&plan).unwrap_err();
+    let ResolveError::InCredentialStore { keys, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(keys.len(), 5_000);
+    let message = error.to_string();
+    let listed = message.matches(".example.com\"").count();
+    assert!(listed > 5 && listed * 18 <= MAX_LISTED_BYTES, "{message}");
+    assert!(
+        message.starts_with(
+            "the imported config keeps the credentials for [\"r0000.example.com\", \"r0001.example.com\""
+        ) && message.contains(&format!("] and {} more in the credential store [\"desktop\"]", 5_000 - listed)),
+        "{message}"
+    );
+    assert!(message.len() < 1024);
 }

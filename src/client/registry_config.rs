@@ -10,7 +10,9 @@ use super::opts::{
     SecretVariableOpts,
 };
 use super::secret_mount::SecretMount;
-use super::validate::{self, DEFAULT_CONFIG_PATH, DEFAULT_DOCKER_CONFIG_DIR, DEFAULT_VARIABLE};
+use super::validate::{
+    self, VariableUse, DEFAULT_CONFIG_PATH, DEFAULT_DOCKER_CONFIG_DIR, DEFAULT_VARIABLE,
+};
 use crate::builders;
 use crate::core::credential::Credential;
 use crate::core::kubernetes::{
@@ -206,7 +208,7 @@ impl RegistryConfig {
         let mode = validate::mode(opts.mode).map_err(argument("mode"))?;
         let variable = opts
             .variable
-            .map(validate::env_name)
+            .map(|name| validate::env_name(name, VariableUse::FilePath))
             .transpose()
             .map_err(argument("variable"))?;
         let entries = self.resolve(dag, F, Some(container)).await?;
@@ -263,7 +265,7 @@ impl RegistryConfig {
         opts: SecretVariableOpts<'_>,
     ) -> Result<Container> {
         const F: Function = Function::SecretVariable;
-        let name = validate::env_name(opts.name.unwrap_or(DEFAULT_VARIABLE))
+        let name = validate::env_name(opts.name.unwrap_or(DEFAULT_VARIABLE), VariableUse::Content)
             .map_err(|p| Error::argument(F, "name", p))?;
         let entries = self.resolve(dag, F, Some(container)).await?;
         for (key, credential) in &entries {

@@ -6,7 +6,9 @@
 //! with an error that names the value and says what is accepted.
 
 use crate::core::visible::check_visible;
+use crate::core::shown::prefix;
 use crate::error::ArgumentProblem;
+use crate::limits::{MAX_OWNER_LEN, MAX_PATH_LEN, MAX_VARIABLE_NAME_LEN};
 
 /// Where `mountSecret` puts the config by default: docker's own location for root.
 pub const DEFAULT_CONFIG_PATH: &str = "/root/.docker/config.json";
@@ -17,8 +19,6 @@ pub const DEFAULT_VARIABLE: &str = "DOCKER_AUTH_CONFIG";
 /// The largest file mode accepted (`0o777`): the engine keeps only the permission bits
 /// (`mode & 0o777`), so anything larger would be changed silently.
 pub const MAX_MODE: i64 = 0o777;
-/// The longest container path accepted, in bytes (Linux `PATH_MAX`).
-pub const MAX_PATH_LEN: usize = 4096;
 /// The longest user or group name accepted, in bytes (`useradd`'s limit).
 const MAX_OWNER_NAME_LEN: usize = 32;
 
@@ -80,7 +80,7 @@ fn absolute_path<'a>(path: &'a str, when_empty: &'static str) -> Result<&'a str,
 /// A [`ArgumentProblem::Path`] for `path`.
 fn path_problem(path: &str, reason: &'static str) -> ArgumentProblem {
     ArgumentProblem::Path {
-        path: path.to_owned(),
+        path: prefix(path),
         reason,
     }
 }
@@ -92,6 +92,13 @@ pub(crate) fn owner(owner: Option<&str>) -> Result<Option<&str>, ArgumentProblem
     let Some(owner) = owner else {
         return Ok(None);
     };
+    if owner.len() > MAX_OWNER_LEN {
+        return Err(ArgumentProblem::TooLong {
+            what: "owner",
+            len: owner.len(),
+            max: MAX_OWNER_LEN,
+        });
+    }
     check_visible(owner)?;
     let mut parts = owner.split(':');
     let user = parts.next().unwrap_or_default();
@@ -107,7 +114,7 @@ pub(crate) fn owner(owner: Option<&str>) -> Result<Option<&str>, ArgumentProblem
     match reason {
         None => Ok(Some(owner)),
         Some(reason) => Err(ArgumentProblem::Owner {
-            owner: owner.to_owned(),
+            owner: prefix(owner),
             reason,
         }),
     }
@@ -168,60 +175,170 @@ fn permission_bits(mode: i64) -> Result<u32, ArgumentProblem> {
         })
 }
 
-/// Variables that change how every process in the container runs, with the reason.
-const PROCESS_VARIABLES: [(&str, &str); 4] = [
+/// What the container does with the variable's value: a path to the mounted file
+/// (`mountSecret`), or the config itself (`secretVariable`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum VariableUse {
+    /// The value is the path of the mounted config.
+    FilePath,
+    /// The value is the config's JSON.
+    Content,
+}
+
+impl VariableUse {
+    /// The variables meant for this use, named in every refusal.
+    fn hint(self) -> &'static str {
+        match self {
+            VariableUse::FilePath => "; the variables meant for a config file's path are REGISTRY_AUTH_FILE (skopeo, podman, buildah) and HELM_REGISTRY_CONFIG (Helm)",
+            VariableUse::Content => "; the variable meant for a config's content is DOCKER_AUTH_CONFIG (docker CLI 28.3 and later), the default",
+        }
+    }
+
+    /// Variables with another meaning in the docker family, refused for this use with the reason.
+    fn wrong_meaning(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            VariableUse::FilePath => &[
+                ("DOCKER_CONFIG", "names a directory in which docker looks for config.json, not a file, so docker would find nothing; use mountDockerConfig, which mounts <dir>/config.json and sets DOCKER_CONFIG=<dir>"),
+                ("DOCKER_AUTH_CONFIG", "holds a config's JSON content, not a path; use secretVariable, which sets it to the content"),
+            ],
+            VariableUse::Content => &[
+                ("DOCKER_CONFIG", "names a directory, not a config's content; use mountDockerConfig"),
+                ("REGISTRY_AUTH_FILE", "holds the path of a file, not its content; use mountSecret with variable REGISTRY_AUTH_FILE"),
+                ("HELM_REGISTRY_CONFIG", "holds the path of a file, not its content; use mountSecret with variable HELM_REGISTRY_CONFIG"),
+            ],
+        }
+    }
+}
+
+/// Variables whose value a process runs, sources, loads or trusts, by what it does with it:
+/// pointing one of them at the credentials file (or setting it to the config) would run the
+/// credentials as code, print them into the logs, or change how every process in the container
+/// behaves. Matched exactly, as the programs that read them do.
+const REFUSED_VARIABLES: [(&[&str], &str); 11] = [
     (
-        "PATH",
+        &["PATH"],
         "cannot be used: it decides which program every command runs",
     ),
     (
-        "HOME",
+        &["HOME"],
         "cannot be used: it moves every tool's configuration and cache directory",
     ),
     (
-        "SHELL",
+        &["SHELL"],
         "cannot be used: it decides which shell programs start",
     ),
     (
-        "IFS",
+        &["IFS"],
         "cannot be used: it changes how every shell splits words",
     ),
+    (
+        &["BASH_ENV", "ENV", "ZDOTDIR"],
+        "cannot be used: shells source the file it names when they start, so every script would run the credentials as shell code (and bash prints their lines into the logs)",
+    ),
+    (
+        &["PROMPT_COMMAND", "PS0", "PS1", "PS2", "PS4", "SHELLOPTS", "BASHOPTS"],
+        "cannot be used: the shell runs, expands or obeys its value (prompts, traced commands, shell options)",
+    ),
+    (
+        &[
+            "NODE_OPTIONS", "NODE_PATH", "PYTHONSTARTUP", "PYTHONPATH", "PYTHONHOME",
+            "PERL5OPT", "PERL5LIB", "PERLLIB", "RUBYOPT", "RUBYLIB", "JAVA_TOOL_OPTIONS",
+            "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS",
+        ],
+        "cannot be used: an interpreter loads its value as code, modules or options",
+    ),
+    (
+        &["GCONV_PATH", "LOCPATH", "MALLOC_CONF", "GLIBC_TUNABLES"],
+        "cannot be used: the C library of every process loads or obeys what it names",
+    ),
+    (
+        &[
+            "EDITOR", "VISUAL", "PAGER", "GIT_PAGER", "GIT_EDITOR", "GIT_SSH", "GIT_SSH_COMMAND",
+            "GIT_ASKPASS", "SSH_ASKPASS", "SUDO_ASKPASS", "GIT_EXEC_PATH",
+        ],
+        "cannot be used: tools run the program it names",
+    ),
+    (
+        &[
+            "SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE",
+            "NODE_EXTRA_CA_CERTS", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH",
+        ],
+        "cannot be used: TLS clients trust the certificates it names, for every connection",
+    ),
+    (
+        &["SSLKEYLOGFILE"],
+        "cannot be used: TLS clients write the keys of every connection to the file it names",
+    ),
+];
+
+/// Proxy variables: clients send their traffic through (or around) what they name. Read in
+/// either case (`http_proxy` and `HTTP_PROXY`), so matched in any case.
+const PROXY_VARIABLES: [&str; 5] = [
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "FTP_PROXY",
 ];
 
 /// Prefixes of variables read by the dynamic loader of every process.
 const LOADER_PREFIXES: [&str; 2] = ["LD_", "DYLD_"];
 
-/// An environment variable name: `[A-Za-z_][A-Za-z0-9_]*`, and not one of the variables that
-/// change how every process in the container runs.
-pub(crate) fn env_name(name: &str) -> Result<&str, ArgumentProblem> {
+/// An environment variable name for `usage`: at most [`MAX_VARIABLE_NAME_LEN`] bytes of
+/// `[A-Za-z_][A-Za-z0-9_]*`; not a variable whose value a process runs, sources, loads or
+/// trusts; and not one of the docker family's variables that means something else than `usage`.
+pub(crate) fn env_name(name: &str, usage: VariableUse) -> Result<&str, ArgumentProblem> {
+    if name.len() > MAX_VARIABLE_NAME_LEN {
+        return Err(ArgumentProblem::TooLong {
+            what: "variable name",
+            len: name.len(),
+            max: MAX_VARIABLE_NAME_LEN,
+        });
+    }
     check_visible(name)?;
     let mut bytes = name.bytes();
     let valid = bytes
         .next()
         .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    let problem = |reason| {
+    let refuse = |reason, hint| {
         Err(ArgumentProblem::EnvName {
-            name: name.to_owned(),
+            name: prefix(name),
             reason,
+            hint,
         })
     };
     if !valid {
-        return problem(
+        return refuse(
             "is not an environment variable name; use letters, digits and '_', not starting with a digit",
+            "",
         );
     }
-    if let Some((_, why)) = PROCESS_VARIABLES
+    let refused = REFUSED_VARIABLES
         .iter()
-        .find(|(reserved, _)| *reserved == name)
-    {
-        return problem(why);
+        .find(|(names, _)| names.contains(&name))
+        .map(|(_, why)| *why)
+        .or_else(|| {
+            PROXY_VARIABLES
+                .iter()
+                .any(|proxy| proxy.eq_ignore_ascii_case(name))
+                .then_some("cannot be used: clients send their traffic through the proxy it names, or past it, and trust that proxy with the registry credentials")
+        })
+        .or_else(|| {
+            LOADER_PREFIXES
+                .iter()
+                .any(|prefix| name.starts_with(prefix))
+                .then_some("cannot be used: the dynamic loader reads it in every process")
+        })
+        .or_else(|| {
+            usage
+                .wrong_meaning()
+                .iter()
+                .find(|(other, _)| *other == name)
+                .map(|(_, why)| *why)
+        });
+    match refused {
+        Some(reason) => refuse(reason, usage.hint()),
+        None => Ok(name),
     }
-    if LOADER_PREFIXES
-        .iter()
-        .any(|prefix| name.starts_with(prefix))
-    {
-        return problem("cannot be used: the dynamic loader reads it in every process");
-    }
-    Ok(name)
 }

@@ -89,7 +89,8 @@ impl fmt::Debug for HelperName {
     }
 }
 
-/// Why a helper name was rejected; quotes the (non-secret) name with escapes.
+/// Why a helper name was rejected; quotes the name with escapes (an argument's, which is not a
+/// secret; errors about imported names use [`HelperError::reason`] alone).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{} {reason}", quoted(.name))]
 pub struct HelperError {
@@ -117,4 +118,10 @@ pub fn check_helper_key(key: &RegistryKey) -> Result<(), HelperKeyError> {
 pub struct HelperKeyError {
     /// The normalized key.
     key: String,
+}
+impl HelperError {
+    /// What is wrong with the name and what is accepted, without the name.
+    pub fn reason(&self) -> &'static str {
+        self.reason
+    }
 }

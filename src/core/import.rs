@@ -20,8 +20,10 @@ use serde_json::value::RawValue;
 
 use super::address::{redact_userinfo, AddressError, RegistryKey};
 use super::credential::{Credential, ResolvedCredential, Username, UsernameError};
-use super::helper::{check_helper_key, HelperError, HelperKeyError, HelperName};
+use super::helper::{check_helper_key, HelperKeyError, HelperName};
 use super::plaintext::Plaintext;
+use super::shown::prefix;
+use crate::limits::MAX_IMPORT_BYTES;
 
 use base64::Engine as _;
 
@@ -29,6 +31,13 @@ use base64::Engine as _;
 /// with any userinfo replaced by `***`) and field names.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
+    /// Larger than [`MAX_IMPORT_BYTES`]; refused from its length, before parsing. The size is
+    /// given in whole KiB, rounded up, so that it does not tell a secret's length.
+    #[error("the config is {kib} KiB (rounded up); at most {} KiB are accepted, while a config.json is a few KiB: pass the file that holds the registry logins", MAX_IMPORT_BYTES / 1024)]
+    TooLarge {
+        /// The size in KiB, rounded up.
+        kib: usize,
+    },
     /// Not JSON at all, or truncated, outside any `auths` entry. No position is given.
     #[error(
         "the config is not valid JSON; withDockerConfig takes the content of a config.json file"
@@ -72,22 +81,23 @@ pub enum ImportError {
         /// The key, userinfo redacted.
         key: String,
     },
-    /// A `credHelpers` value that is not a helper name.
-    #[error("the credential helper for {key:?}: {problem}")]
+    /// A `credHelpers` value that is not a helper name. The value is not quoted: imported
+    /// content may be anything, a pasted secret included.
+    #[error("the credential helper for {key:?} {reason}")]
     Helper {
         /// The key, userinfo redacted.
         key: String,
         /// What is wrong with the name.
-        problem: HelperError,
+        reason: &'static str,
     },
     /// `credsStore` is not a string.
     #[error("\"credsStore\" is not a string")]
     StoreNotAString,
-    /// `credsStore` is not a helper name.
-    #[error("\"credsStore\": {problem}")]
+    /// `credsStore` is not a helper name. The value is not quoted, as for [`ImportError::Helper`].
+    #[error("\"credsStore\" {reason}")]
     Store {
         /// What is wrong with the name.
-        problem: HelperError,
+        reason: &'static str,
     },
     /// The document has `auths` more than once.
     #[error("the config has more than one \"auths\" key; tools disagree on which one counts, so keep one")]
@@ -187,6 +197,11 @@ pub enum Imported {
 /// placeholder for each empty `auths` entry when the file names a `credsStore` and for each
 /// helper that exists only on a desktop. Other empty entries are skipped.
 pub fn parse_docker_config(content: &str) -> Result<Vec<(RegistryKey, Imported)>, ImportError> {
+    if content.len() > MAX_IMPORT_BYTES {
+        return Err(ImportError::TooLarge {
+            kib: content.len().div_ceil(1024),
+        });
+    }
     let sections = read_sections(content)?;
     let store = match sections.creds_store {
         Some(raw) => store_name(raw)?,
@@ -217,7 +232,7 @@ fn parse_auths(
     for (written_key, raw) in entries {
         // Every message about this entry names it by `shown`, never by the raw key, which may
         // hold a password (`https://user:pass@host`).
-        let shown = redact_userinfo(&written_key).into_owned();
+        let shown = shown_key(&written_key);
         let entry = match (parse_entry(&shown, raw)?, store) {
             (Some(credential), _) => Imported::Credential(credential),
             (None, Some(store)) => Imported::InStore(store.clone()),
@@ -250,7 +265,7 @@ fn parse_helpers(raw: &RawValue) -> Result<Vec<(RegistryKey, HelperName)>, Impor
         .unwrap_or_default();
     let mut helpers: BTreeMap<RegistryKey, (String, HelperName)> = BTreeMap::new();
     for (written_key, value) in entries {
-        let shown = redact_userinfo(&written_key).into_owned();
+        let shown = shown_key(&written_key);
         let key = parse_key(&written_key, &shown)?;
         check_helper_key(&key).map_err(|problem| ImportError::HelperKey {
             key: shown.clone(),
@@ -260,7 +275,7 @@ fn parse_helpers(raw: &RawValue) -> Result<Vec<(RegistryKey, HelperName)>, Impor
             .map_err(|_| ImportError::HelperNotAString { key: shown.clone() })?;
         let helper = HelperName::parse(&name).map_err(|problem| ImportError::Helper {
             key: shown.clone(),
-            problem,
+            reason: problem.reason(),
         })?;
         if let Some((first, _)) = helpers.insert(key.clone(), (shown.clone(), helper)) {
             return Err(ImportError::DuplicateKey {
@@ -284,7 +299,15 @@ fn store_name(raw: &RawValue) -> Result<Option<HelperName>, ImportError> {
     }
     HelperName::parse(&name)
         .map(Some)
-        .map_err(|problem| ImportError::Store { problem })
+        .map_err(|problem| ImportError::Store {
+            reason: problem.reason(),
+        })
+}
+
+/// A key as errors show it: any userinfo redacted, cut to a short prefix (an imported key may be
+/// long).
+fn shown_key(written_key: &str) -> String {
+    prefix(&redact_userinfo(written_key))
 }
 
 /// A written key, normalized; errors name it by `shown` (redacted).
@@ -460,7 +483,7 @@ impl<'de> Visitor<'de> for Auths<'_> {
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             // Messages name the entry by its key with any credentials redacted.
-            let shown = redact_userinfo(&key).into_owned();
+            let shown = shown_key(&key);
             if !keys.insert(key.clone()) {
                 return Err(refuse(
                     &mut self.0.problem,

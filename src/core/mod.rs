@@ -12,3 +12,4 @@ pub mod plaintext;
 pub mod plan;
 pub mod render;
 pub mod visible;
+pub mod shown;

@@ -13,6 +13,7 @@ use super::render::{
     entry_len, key_prefix_len, ResolvedEntries, ENVELOPE_LEN, MAX_CONFIG_BYTES, MIN_BODY_LEN,
     MIN_TOKEN_LITERAL_LEN,
 };
+use super::shown::listed;
 
 /// One step of the chain, in call order. `H` is the secret handle type (a Dagger `Secret` in the
 /// library, a Secret ID in the module's state).
@@ -357,7 +358,7 @@ pub enum ResolveError {
     },
     /// Imported entries whose credentials are in a credential store or desktop-only helper of
     /// another machine.
-    #[error("the imported config keeps the credentials for {keys:?} in the credential store or desktop-only helper {stores:?} of the machine that wrote it, which no container can reach; pass each with withRegistryAuth or withCredentialHelper after withDockerConfig, or drop it with withoutRegistryAuth")]
+    #[error("the imported config keeps the credentials for {} in the credential store or desktop-only helper {} of the machine that wrote it, which no container can reach; pass each with withRegistryAuth or withCredentialHelper after withDockerConfig, or drop it with withoutRegistryAuth", listed(.keys), listed(.stores))]
     InCredentialStore {
         /// The keys, sorted.
         keys: Vec<String>,

@@ -15,6 +15,7 @@ use zeroize::Zeroizing;
 use super::address::{RegistryKey, DOCKER_HUB_KEY};
 use super::credential::{Credential, ResolvedCredential};
 use super::visible::shows_nothing;
+use super::shown::listed;
 
 /// The engine's `setSecret` plaintext limit, in bytes.
 pub const MAX_CONFIG_BYTES: usize = 128_000;
@@ -89,7 +90,7 @@ pub enum RenderError {
         secret: &'static str,
     },
     /// Several namespace keys for one host and no host-level key.
-    #[error("the keys {keys:?} all scope host {host:?} to a namespace and there is no {host:?} key; docker, oras and crane look credentials up by host and would pick one of them at random; add a host-level entry for {host:?} or keep one namespace")]
+    #[error("the keys {} all scope host {host:?} to a namespace and there is no {host:?} key; docker, oras and crane look credentials up by host and would pick one of them at random; add a host-level entry for {host:?} or keep one namespace", listed(.keys))]
     AmbiguousNamespaces {
         /// The shared host.
         host: String,

@@ -19,10 +19,12 @@ pub(crate) struct FunctionCall {
     pub parent_name: String,
     /// The function's original name.
     pub name: String,
-    /// The parent object's state (`{}` for a fresh object; `null` from the engine becomes `{}`).
-    pub parent: Value,
-    /// Argument values, decoded from the engine's JSON encoding.
-    pub args: BTreeMap<String, Value>,
+    /// The parent object's state as JSON text, not yet parsed (`None` for a fresh object: the
+    /// engine sends `null` or nothing). The module bounds its size before parsing it.
+    pub parent: Option<String>,
+    /// Argument values in the engine's JSON encoding, not yet parsed (bounded first, like the
+    /// state).
+    pub args: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -46,22 +48,19 @@ struct RawArg {
     value: String,
 }
 
-/// Decodes the answer to [`ENVELOPE`]. Errors never quote argument values: they are user input
-/// the function has not validated yet.
+/// Decodes the answer to [`ENVELOPE`], leaving the state and the argument values as the JSON
+/// text the engine sent: they are user input, parsed only once their size is known to be sane.
 pub(crate) fn parse_envelope(data: Value) -> Result<FunctionCall, String> {
     let Envelope { call } =
         serde_json::from_value(data).map_err(|_| "the answer is not a function call".to_owned())?;
-    let parent = match call.parent.as_deref() {
-        None | Some("") | Some("null") => Value::Object(Default::default()),
-        Some(text) => serde_json::from_str(text)
-            .map_err(|_| "the parent object's state is not JSON".to_owned())?,
-    };
-    let mut args = BTreeMap::new();
-    for arg in call.input_args {
-        let value: Value = serde_json::from_str(&arg.value)
-            .map_err(|_| format!("the value of argument {:?} is not JSON", arg.name))?;
-        args.insert(arg.name, value);
-    }
+    let parent = call
+        .parent
+        .filter(|text| !matches!(text.as_str(), "" | "null"));
+    let args = call
+        .input_args
+        .into_iter()
+        .map(|arg| (arg.name, arg.value))
+        .collect();
     Ok(FunctionCall {
         parent_name: call.parent_name,
         name: call.name,

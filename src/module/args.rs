@@ -1,6 +1,11 @@
 //! Typed access to a call's arguments, bound to the function's declaration: reading an argument
 //! the declaration does not have, or as another type, is an internal error (which the tests that
 //! run every function would report). Argument values are user input and are not quoted.
+//!
+//! Every argument is bounded before a function sees it: its JSON text before it is parsed (by
+//! what the declared type can take: an object ID at most [`MAX_ID_BYTES`]), and a string's value
+//! when it is read (at most [`MAX_ARGUMENT_BYTES`], which its JSON text may exceed by its
+//! escapes). The library's own checks then apply each argument's own, smaller bound.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +13,53 @@ use serde_json::Value;
 
 use super::declaration::{Declaration, Type};
 use super::error::ModuleError;
+use crate::limits::{MAX_ARGUMENT_BYTES, MAX_ID_BYTES};
+
+/// The longest value an argument of type `ty` may have, in bytes.
+fn max_value_len(ty: Type) -> usize {
+    match ty {
+        Type::Secret | Type::Container => MAX_ID_BYTES,
+        _ => MAX_ARGUMENT_BYTES,
+    }
+}
+
+/// The longest JSON text of a value of at most [`max_value_len`] bytes: an ID is base64, so only
+/// its quotes are added; a string may escape every byte as a six-byte `\u00XX`.
+fn max_text_len(ty: Type) -> usize {
+    match ty {
+        Type::Secret | Type::Container => MAX_ID_BYTES + 2,
+        _ => MAX_ARGUMENT_BYTES * 6 + 2,
+    }
+}
+
+/// Parses the declared arguments' JSON texts, refusing a text longer than a value of its type
+/// can take ([`max_text_len`]) before parsing it, so that parsing costs a bounded amount.
+/// Arguments the declaration does not have are left out.
+pub(crate) fn decode_values(
+    declaration: &Declaration,
+    raw: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, Value>, ModuleError> {
+    let mut values = BTreeMap::new();
+    for arg in declaration.args {
+        let Some(text) = raw.get(arg.name) else {
+            continue;
+        };
+        if text.len() > max_text_len(arg.ty) {
+            return Err(ModuleError::EncodedArgumentTooLong {
+                function: declaration.function,
+                argument: arg.name,
+                len: text.len(),
+                max: max_value_len(arg.ty),
+            });
+        }
+        let value = serde_json::from_str(text).map_err(|_| ModuleError::ArgumentNotJson {
+            function: declaration.function,
+            argument: arg.name,
+        })?;
+        values.insert(arg.name.to_owned(), value);
+    }
+    Ok(values)
+}
 
 /// The decoded arguments of one call.
 pub(crate) struct Args<'a> {
@@ -29,9 +81,11 @@ impl<'a> Args<'a> {
         self.declaration.function
     }
 
-    /// A `String` (required, or with a default the engine injects).
+    /// A `String` (required, or with a default the engine injects) of at most
+    /// [`MAX_ARGUMENT_BYTES`].
     pub(crate) fn string(&self, name: &'static str) -> Result<&'a str, ModuleError> {
-        self.present(name, |ty| ty == Type::String, "a String", Value::as_str)
+        let text = self.present(name, |ty| ty == Type::String, "a String", Value::as_str)?;
+        self.bounded(name, text, MAX_ARGUMENT_BYTES)
     }
 
     /// A `String` whose default is `""`, which the API uses for "not set": `None` then.
@@ -75,6 +129,24 @@ impl<'a> Args<'a> {
             });
         }
         Ok(id.to_owned())
+    }
+
+    /// `text` if it is at most `max` bytes long.
+    fn bounded(
+        &self,
+        name: &'static str,
+        text: &'a str,
+        max: usize,
+    ) -> Result<&'a str, ModuleError> {
+        if text.len() > max {
+            return Err(ModuleError::ArgumentTooLong {
+                function: self.declaration.function,
+                argument: name,
+                len: text.len(),
+                max,
+            });
+        }
+        Ok(text)
     }
 
     /// A present value of argument `name`, declared with a type `accepts` takes.

@@ -31,6 +31,39 @@ pub enum ModuleError {
         /// What it must be.
         expected: &'static str,
     },
+    /// A string argument longer than any accepted value.
+    #[error("{function}: argument {argument} is {len} bytes long; at most {max} are accepted")]
+    ArgumentTooLong {
+        /// Where.
+        function: Function,
+        /// Which argument.
+        argument: &'static str,
+        /// Length in bytes.
+        len: usize,
+        /// The bound in bytes.
+        max: usize,
+    },
+    /// An argument whose JSON text alone is longer than any accepted value can take; refused
+    /// before it is parsed.
+    #[error("{function}: argument {argument} takes {len} bytes as the engine encoded it; no accepted value takes more than {max} bytes")]
+    EncodedArgumentTooLong {
+        /// Where.
+        function: Function,
+        /// Which argument.
+        argument: &'static str,
+        /// Length of the JSON text in bytes.
+        len: usize,
+        /// The bound on the value in bytes.
+        max: usize,
+    },
+    /// An argument value that is not JSON (the engine always encodes values as JSON).
+    #[error("{function}: argument {argument}: the engine sent a value that is not JSON")]
+    ArgumentNotJson {
+        /// Where.
+        function: Function,
+        /// Which argument.
+        argument: &'static str,
+    },
     /// An object ID that is the empty string.
     #[error("{function}: argument {argument}: expected a {type_name} ID, got an empty string")]
     EmptyId {

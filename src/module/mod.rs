@@ -97,10 +97,12 @@ async fn dispatch(dag: &Query, call: &FunctionCall) -> Result<Value, ModuleError
         }
     })?;
     let declaration = functions::declaration(function);
+    let parent = state::parse_state(function, call.parent.as_deref())?;
+    let values = args::decode_values(declaration, &call.args)?;
     let invocation = Invocation {
         dag,
-        parent: &call.parent,
-        args: Args::new(declaration, &call.args),
+        parent: &parent,
+        args: Args::new(declaration, &values),
     };
     (declaration.handler)(invocation).await
 }

@@ -17,6 +17,7 @@ use crate::core::address::RegistryKey;
 use crate::core::credential::{Credential, Username};
 use crate::core::helper::{check_helper_key, HelperName};
 use crate::core::plan::{Plan, Step};
+use crate::limits::{MAX_ID_BYTES, MAX_STATE_BYTES};
 use crate::names::Function;
 
 /// A Secret ID as the engine handed it over.
@@ -106,6 +107,30 @@ pub const MAX_STATE_STEPS: usize = 10_000;
 /// The start of every state decoding error.
 const MALFORMED: &str = "the RegistryConfig state is malformed";
 
+/// Parses the parent object's state text for a call to `function` (`None` is a fresh object,
+/// `{}`), after checking its size: a state over [`MAX_STATE_BYTES`] was not written by this
+/// module, and parsing it could cost many times its size in memory. Errors give the size in
+/// whole KiB and never quote the text.
+pub fn parse_state(function: Function, text: Option<&str>) -> Result<Value, ModuleError> {
+    let Some(text) = text else {
+        return Ok(Value::Object(Default::default()));
+    };
+    let object = function.object().api_name();
+    let problem = if text.len() > MAX_STATE_BYTES {
+        format!(
+            "the {object} state is malformed: it takes {} KiB, more than the {} KiB a state written by this module can take",
+            text.len().div_ceil(1024),
+            MAX_STATE_BYTES / 1024
+        )
+    } else {
+        match serde_json::from_str(text) {
+            Ok(state) => return Ok(state),
+            Err(_) => format!("the {object} state is malformed: it is not JSON"),
+        }
+    };
+    Err(ModuleError::State { function, problem })
+}
+
 /// Decodes and re-validates state JSON for a call to `function` (`{}` is the empty config).
 /// Errors name the step (1-based) and the field, never a value: a tampered state may carry
 /// anything.
@@ -174,6 +199,12 @@ fn decode_step(step: &Value) -> Result<Step<SecretId>, String> {
         let id = string_field(fields, "secret")?;
         if id.is_empty() {
             return Err("field \"secret\" is an empty Secret ID".to_owned());
+        }
+        if id.len() > MAX_ID_BYTES {
+            return Err(format!(
+                "field \"secret\" is {} bytes long, longer than any Secret ID (at most {MAX_ID_BYTES} bytes are accepted)",
+                id.len()
+            ));
         }
         Ok(id.to_owned())
     };
