@@ -11,7 +11,8 @@ use registry_config::core::import::{parse_docker_config, ImportError};
 use registry_config::core::plaintext::Plaintext;
 use registry_config::core::plan::Plan;
 use registry_config::core::render::render;
-use registry_config::core::visible::{check_visible, find_invisible, quoted, shows_nothing};
+use registry_config::core::shown::quoted;
+use registry_config::core::visible::{check_visible, find_invisible, shows_nothing};
 
 /// Accepted inputs and the key they must become.
 const ACCEPTED: &[(&str, &str)] = &[
@@ -889,7 +890,7 @@ fn invisible_characters_are_found_by_their_unicode_properties() {
     let long = format!("/{}\u{3164}", "a".repeat(100));
     let message = check_visible(&long).unwrap_err().to_string();
     assert!(
-        message.contains("(cut) contains U+3164") && message.len() < 250,
+        message.contains("aaa…\" contains U+3164") && message.len() < 250,
         "{message}"
     );
 }

@@ -5,8 +5,8 @@
 //! relative path against the working directory, mounts over `/`). So each is checked here first,
 //! with an error that names the value and says what is accepted.
 
-use crate::core::visible::check_visible;
 use crate::core::shown::prefix;
+use crate::core::visible::check_visible;
 use crate::error::ArgumentProblem;
 use crate::limits::{MAX_OWNER_LEN, MAX_PATH_LEN, MAX_VARIABLE_NAME_LEN};
 

@@ -4,7 +4,8 @@ use std::fmt;
 
 use super::helper::HelperName;
 use super::plaintext::Plaintext;
-use super::visible::{find_invisible, quoted, CodePoint, Invisible};
+use super::shown::quoted;
+use super::visible::{find_invisible, CodePoint, Invisible};
 
 /// The longest username accepted, in bytes.
 pub const MAX_USERNAME_LEN: usize = 1024;

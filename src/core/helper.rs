@@ -5,7 +5,8 @@
 use std::fmt;
 
 use super::address::RegistryKey;
-use super::visible::{find_invisible, quoted};
+use super::shown::quoted;
+use super::visible::find_invisible;
 
 /// The longest helper name accepted, in bytes.
 pub const MAX_HELPER_LEN: usize = 64;

@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use super::credential::Credential;
 use super::render::{RenderError, RenderedConfig, ResolvedEntries, MAX_CONFIG_BYTES};
-use super::visible::quoted;
+use super::shown::quoted;
 
 /// The longest object name Kubernetes accepts (a DNS-1123 subdomain).
 const MAX_NAME_LEN: usize = 253;
@@ -29,13 +29,13 @@ impl ObjectMeta {
     /// Validates `name` as a DNS-1123 subdomain and `namespace` (if any) as a DNS-1123 label.
     pub fn parse(name: &str, namespace: Option<&str>) -> Result<Self, MetaError> {
         if !is_subdomain(name) {
-            return Err(MetaError::Name { name: shown(name) });
+            return Err(MetaError::Name { name: quoted(name) });
         }
         if let Some(namespace) =
             namespace.filter(|namespace| !is_label(namespace, MAX_NAMESPACE_LEN))
         {
             return Err(MetaError::Namespace {
-                namespace: shown(namespace),
+                namespace: quoted(namespace),
             });
         }
         Ok(Self {
@@ -184,10 +184,4 @@ fn is_label(label: &str, max: usize) -> bool {
         && bytes.first().is_some_and(alnum)
         && bytes.last().is_some_and(alnum)
         && bytes.iter().all(|b| alnum(b) || *b == b'-')
-}
-
-/// A rejected value as shown in an error: cut to 253 characters, quoted with every invisible
-/// character escaped.
-fn shown(value: &str) -> String {
-    quoted(&value.chars().take(MAX_NAME_LEN).collect::<String>())
 }

@@ -11,5 +11,5 @@ pub mod naming;
 pub mod plaintext;
 pub mod plan;
 pub mod render;
-pub mod visible;
 pub mod shown;
+pub mod visible;

@@ -14,8 +14,8 @@ use zeroize::Zeroizing;
 
 use super::address::{RegistryKey, DOCKER_HUB_KEY};
 use super::credential::{Credential, ResolvedCredential};
-use super::visible::shows_nothing;
 use super::shown::listed;
+use super::visible::shows_nothing;
 
 /// The engine's `setSecret` plaintext limit, in bytes.
 pub const MAX_CONFIG_BYTES: usize = 128_000;

@@ -1,6 +1,6 @@
 //! Characters a person cannot see: the one check every argument a person reads goes through
-//! (usernames, addresses, mount paths, owners, variable and helper names), and the quoting that
-//! shows them in errors.
+//! (usernames, addresses, mount paths, owners, variable and helper names); errors show them
+//! escaped through [`super::shown::quoted`].
 //!
 //! A value holding such a character reads as another value: a username with a zero-width space
 //! looks like the one without it, a path with a right-to-left override shows its end first. The
@@ -11,11 +11,10 @@
 
 use std::fmt;
 
+use super::shown::quoted;
+
 use icu_properties::props::{BidiControl, DefaultIgnorableCodePoint, GeneralCategory};
 use icu_properties::{CodePointMapData, CodePointSetData};
-
-/// Errors quote at most this many characters of a refused value.
-const MAX_SHOWN_CHARS: usize = 64;
 
 /// A character named by its code point (`U+000A`), never printed raw.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,29 +98,11 @@ pub fn shows_nothing(text: &str) -> bool {
         .all(|c| c.is_whitespace() || Invisible::of(c).is_some())
 }
 
-/// `text` as a quoted string literal, as `{:?}` writes it, with every invisible character
-/// escaped too (`{:?}` leaves letters such as U+3164 as they are), so an error shows exactly
-/// what was passed.
-pub fn quoted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        if Invisible::of(c).is_some() {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-        } else {
-            out.extend(c.escape_debug());
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A value refused for a character a person cannot see; shows the value quoted with escapes and
-/// cut to 64 characters.
+/// A value refused for a character a person cannot see; shows the value as [`quoted`] does.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{shown} contains {character}")]
 pub struct InvisibleError {
-    /// The value, quoted with escapes, at most 64 characters of it.
+    /// The value, quoted with escapes and cut.
     shown: String,
     /// The first such character.
     character: Invisible,
@@ -131,13 +112,9 @@ pub struct InvisibleError {
 pub fn check_visible(text: &str) -> Result<(), InvisibleError> {
     match find_invisible(text) {
         None => Ok(()),
-        Some(character) => {
-            let cut: String = text.chars().take(MAX_SHOWN_CHARS).collect();
-            let mut shown = quoted(&cut);
-            if cut.len() < text.len() {
-                shown.push_str(" (cut)");
-            }
-            Err(InvisibleError { shown, character })
-        }
+        Some(character) => Err(InvisibleError {
+            shown: quoted(text),
+            character,
+        }),
     }
 }
