@@ -1,12 +1,17 @@
 //! The pure core: no I/O and no Dagger types. Everything here is deterministic and unit-tested:
-//! key normalization, credentials, helper names, the ordered plan, rendering, imported configs and naming.
+//! key normalization, credentials, helper names, the ordered plan, rendering, imported configs and naming,
+//! and the pure parts of `verify` (challenges, tokens, image references, result lines).
 
 pub mod address;
+pub mod challenge;
 pub mod credential;
 pub mod helper;
+pub mod image;
 pub mod import;
 pub mod kubernetes;
 pub mod naming;
 pub mod plaintext;
 pub mod plan;
 pub mod render;
+pub mod token;
+pub mod verify;

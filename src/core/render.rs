@@ -232,8 +232,9 @@ fn basic_auth(username: &str, password: &str) -> Zeroizing<String> {
 /// Rejects an empty or whitespace-only password or token (in key order): docker drops an empty
 /// token field and sends an empty password as is, so either would only fail at the registry, or
 /// pull anonymously without a word. Imports never get here with an empty field (they skip
-/// those, as docker's `omitempty` does), but an imported `auth` of `user:` does.
-fn check_blank_secrets(entries: &ResolvedEntries) -> Result<(), RenderError> {
+/// those, as docker's `omitempty` does), but an imported `auth` of `user:` does. `verify`
+/// applies it too, so it fails where rendering would.
+pub fn check_blank_secrets(entries: &ResolvedEntries) -> Result<(), RenderError> {
     match entries.iter().find(|(_, credential)| {
         credential
             .secret()

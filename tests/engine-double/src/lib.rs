@@ -131,6 +131,11 @@ impl EngineDouble {
         lock(&self.shared.store).seed_env_secret(name, plaintext);
     }
 
+    /// Creates a File holding `contents` and returns its ID.
+    pub fn seed_file(&self, contents: &str) -> String {
+        lock(&self.shared.store).seed_file(contents)
+    }
+
     /// Creates an empty Container and returns its ID.
     pub fn new_container(&self) -> String {
         lock(&self.shared.store).new_container()

@@ -130,11 +130,22 @@ pub(crate) struct SecretState {
 #[derive(Debug, Clone)]
 pub(crate) enum Object {
     FunctionCall(FunctionCallState),
-    ArgValue { name: String, value: String },
+    ArgValue {
+        name: String,
+        value: String,
+    },
     Secret(SecretState),
-    Error { message: String, values: Vec<ObjId> },
-    ErrorValue { name: String, value: Value },
+    Error {
+        message: String,
+        values: Vec<ObjId>,
+    },
+    ErrorValue {
+        name: String,
+        value: Value,
+    },
     Container(ContainerRecord),
+    /// A `File` (from `Query.file(name, contents)`): its contents.
+    File(String),
     TypeDef(TypeDef),
     Function(FunctionDef),
     Module(ModuleDef),
@@ -149,6 +160,7 @@ impl Object {
             Object::Error { .. } => "Error",
             Object::ErrorValue { .. } => "ErrorValue",
             Object::Container(_) => "Container",
+            Object::File(_) => "File",
             other => typedefs::type_name(other).expect("typedef object"),
         }
     }
@@ -276,6 +288,12 @@ impl Store {
     pub(crate) fn seed_env_secret(&mut self, name: &str, plaintext: &str) {
         self.env_secrets
             .insert(name.to_owned(), plaintext.to_owned());
+    }
+
+    /// Creates a File holding `contents` (as `Query.file(name, contents)` does); returns its ID.
+    pub(crate) fn seed_file(&mut self, contents: &str) -> String {
+        let index = self.insert(Object::File(contents.to_owned()));
+        self.canonical_id(index).to_owned()
     }
 
     /// Creates an empty container; returns its ID.
@@ -422,6 +440,20 @@ impl Store {
                 _ => Err(not_implemented(type_name, field)),
             },
             Object::Container(container) => self.resolve_container(index, container, field, args),
+            Object::File(contents) => match field {
+                "contents" => {
+                    if args.opt_int("offsetLines")?.is_some()
+                        || args.opt_int("limitLines")?.is_some()
+                    {
+                        return Err(not_implemented(
+                            type_name,
+                            "contents(offsetLines/limitLines)",
+                        ));
+                    }
+                    scalar(contents)
+                }
+                _ => Err(not_implemented(type_name, field)),
+            },
             Object::TypeDef(t) => typedefs::resolve_typedef(self, t, field, args),
             Object::Function(f) => typedefs::resolve_function(self, f, field, args),
             Object::Module(m) => typedefs::resolve_module(self, m, field, args),
@@ -467,6 +499,11 @@ impl Store {
                 }
                 let container = Object::Container(ContainerRecord::default());
                 Ok(Resolved::Object(self.insert(container)))
+            }
+            "file" => {
+                args.str("name")?;
+                let contents = args.str("contents")?;
+                Ok(Resolved::Object(self.insert(Object::File(contents))))
             }
             "typeDef" | "function" | "module" => typedefs::resolve_query(self, field, args),
             _ => Err(not_implemented("Query", field)),

@@ -1,0 +1,300 @@
+//! `verify` through the real binary and the engine double, against real registries on 127.0.0.1:
+//! the Debian `docker-registry` with htpasswd (Basic) over HTTP and over TLS with a private CA,
+//! and in token mode with the harness's token issuer. Every call goes through the leak scan.
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use test_support::module::Module;
+use test_support::registry::Registry;
+
+/// `withRegistryAuth` for the registry with `password` (added to the leak scan).
+fn with_registry(m: &mut Module, state: &Value, registry: &Registry, password: &str) -> Value {
+    m.with_auth(state, registry.host_port(), registry.user(), password)
+}
+
+/// The lines `verify` returned.
+fn lines(value: Value) -> Vec<String> {
+    serde_json::from_value(value).expect("a list of strings")
+}
+
+/// Uploads of `repository` the registry still holds open: each has a `startedat` file (a
+/// cancelled upload loses it and its `data`; distribution 2.8 leaves only an empty hash-state
+/// directory behind, which its upload purger removes).
+fn open_uploads(registry: &Registry, repository: &str) -> usize {
+    let uploads = registry
+        .dir()
+        .join("store/docker/registry/v2/repositories")
+        .join(repository)
+        .join("_uploads");
+    let Ok(entries) = std::fs::read_dir(uploads) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|upload| {
+            upload.path().join("startedat").exists() || upload.path().join("data").exists()
+        })
+        .count()
+}
+
+/// A TCP server on 127.0.0.1 that answers every connection with `404 Not Found`: a web server
+/// that is not a registry.
+fn not_a_registry() -> u16 {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let _ = stream.write_all(
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found",
+            );
+        }
+    });
+    port
+}
+
+#[test]
+fn basic_auth_over_http_passes_with_the_right_password() {
+    let registry = Registry::start(false);
+    let mut m = Module::register();
+    let state = with_registry(&mut m, &json!({}), &registry, registry.password());
+    let out = lines(m.ok("verify", &state, vec![]));
+    assert_eq!(out, vec![format!("{}: ok", registry.host_port())]);
+    assert!(
+        registry.wait_log("authorized request", Duration::from_secs(2))
+            || registry.wait_log(registry.user(), Duration::from_secs(2)),
+        "the registry saw an authenticated request: {}",
+        registry.log()
+    );
+}
+
+#[test]
+fn basic_auth_over_http_fails_naming_401_with_a_wrong_password() {
+    let registry = Registry::start(false);
+    let mut m = Module::register();
+    let state = with_registry(&mut m, &json!({}), &registry, "wrong-password-sentinel");
+    let error = m.err("verify", &state, vec![]);
+    assert!(
+        error.starts_with("verify: 1 of 1 registries failed"),
+        "{error}"
+    );
+    assert!(
+        error.contains(&format!(
+            "{}: GET /v2/ with the credentials answered 401 UNAUTHORIZED",
+            registry.host_port()
+        )),
+        "{error}"
+    );
+    assert!(
+        registry.wait_log("error authenticating user", Duration::from_secs(2)),
+        "the registry refused the password itself: {}",
+        registry.log()
+    );
+}
+
+#[test]
+fn verify_reads_the_secrets_in_one_request_like_secret() {
+    let registry = Registry::start(false);
+    let mut m = Module::register();
+    let state = with_registry(&mut m, &json!({}), &registry, registry.password());
+    let state = m.with_auth(&state, "127.0.0.1:1", "other", "second-entry-sentinel");
+    let state = m.ok(
+        "withoutRegistryAuth",
+        &state,
+        vec![("address", json!("127.0.0.1:1"))],
+    );
+    let state = m.ok(
+        "withCredentialHelper",
+        &state,
+        vec![("address", json!("gcr.io")), ("helper", json!("gcloud"))],
+    );
+    let secret = m.call("RegistryConfig", "secret", state.clone(), vec![]);
+    let verify = m.call("RegistryConfig", "verify", state.clone(), vec![]);
+    assert_eq!(verify.exit_code, Some(0), "{}", verify.stderr);
+    assert_eq!(
+        verify.round_trips + 1,
+        secret.round_trips,
+        "verify costs what secret() does, without its setSecret"
+    );
+    m.engine.reset_log();
+    m.ok("verify", &state, vec![]);
+    assert_eq!(m.plaintext_reads().len(), 1, "one plaintext read");
+    assert!(!m.stored_a_secret());
+}
+
+#[test]
+fn helper_entries_are_skipped_and_every_registry_gets_a_line() {
+    let registry = Registry::start(false);
+    let mut m = Module::register();
+    let state = with_registry(&mut m, &json!({}), &registry, registry.password());
+    let state = m.ok(
+        "withCredentialHelper",
+        &state,
+        vec![
+            (
+                "address",
+                json!("123456789012.dkr.ecr.eu-west-1.amazonaws.com"),
+            ),
+            ("helper", json!("ecr-login")),
+        ],
+    );
+    let out = lines(m.ok("verify", &state, vec![]));
+    assert_eq!(
+        out,
+        vec![
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com: skipped (credential helper ecr-login runs in the container)".to_owned(),
+            format!("{}: ok", registry.host_port()),
+        ]
+    );
+}
+
+#[test]
+fn push_with_basic_auth_is_proven_by_an_upload_that_is_cancelled() {
+    let registry = Registry::start(false);
+    let mut m = Module::register();
+    let state = with_registry(&mut m, &json!({}), &registry, registry.password());
+    let image = format!("{}/team/app:1.0", registry.host_port());
+    let out = lines(m.ok(
+        "verify",
+        &state,
+        vec![("image", json!(image)), ("push", json!(true))],
+    ));
+    assert_eq!(
+        out,
+        vec![format!(
+            "{}: ok (pull, push on team/app)",
+            registry.host_port()
+        )]
+    );
+    assert!(
+        registry.wait_log("DELETE /v2/team/app/blobs/uploads/", Duration::from_secs(2)),
+        "the upload was cancelled: {}",
+        registry.log()
+    );
+    assert_eq!(
+        open_uploads(&registry, "team/app"),
+        0,
+        "nothing is left behind"
+    );
+}
+
+#[test]
+fn an_image_checks_only_the_entry_that_covers_it() {
+    let registry = Registry::start(false);
+    let mut m = Module::register();
+    let state = with_registry(&mut m, &json!({}), &registry, registry.password());
+    // An entry that would fail (nothing listens there) is not checked for this image.
+    let state = m.with_auth(&state, "127.0.0.1:1", "other", "unchecked-entry-sentinel");
+    let image = format!("{}/team/app", registry.host_port());
+    let out = lines(m.ok("verify", &state, vec![("image", json!(image))]));
+    assert_eq!(
+        out,
+        vec![format!("{}: ok (pull on team/app)", registry.host_port())]
+    );
+
+    let error = m.err("verify", &state, vec![("image", json!("ghcr.io/team/app"))]);
+    assert!(
+        error.starts_with("verify: argument image: no entry of the config covers repository \"team/app\" of registry \"ghcr.io\""),
+        "{error}"
+    );
+}
+
+#[test]
+fn bad_arguments_are_refused_before_any_secret_is_read() {
+    let mut m = Module::register();
+    let state = m.with_auth(&json!({}), "127.0.0.1:1", "me", "argument-sentinel");
+    m.engine.reset_log();
+    let cases = [
+        (
+            vec![("image", json!("ghcr.io/Team/app"))],
+            "verify: argument image: \"ghcr.io/Team/app\" is not an image reference",
+        ),
+        (
+            vec![("image", json!("robot:hunter22@ghcr.io/team/app"))],
+            "verify: argument image: \"***@ghcr.io/team/app\" holds credentials",
+        ),
+        (
+            vec![("push", json!(true))],
+            "verify: argument push: push needs an image",
+        ),
+        (
+            vec![(
+                "caCertificates",
+                json!(m.engine.seed_file("not a certificate")),
+            )],
+            "verify: argument caCertificates: the file holds no certificate",
+        ),
+        (
+            vec![(
+                "caCertificates",
+                json!(m.engine.seed_file(
+                    "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"
+                )),
+            )],
+            "verify: argument caCertificates: the file is not a PEM bundle",
+        ),
+    ];
+    for (args, expected) in cases {
+        let error = m.err("verify", &state, args);
+        assert!(error.starts_with(expected), "{error}");
+        assert!(!error.contains("hunter22"), "{error}");
+    }
+    assert!(m.plaintext_reads().is_empty(), "no secret was read");
+}
+
+#[test]
+fn an_unreachable_registry_fails_with_the_cause() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("address").port()
+    };
+    let mut m = Module::register();
+    let key = format!("127.0.0.1:{port}");
+    let state = m.with_auth(&json!({}), &key, "me", "unreachable-sentinel");
+    let error = m.err("verify", &state, vec![]);
+    assert!(
+        error.contains(&format!("{key}: unreachable: ")) && error.contains("refused"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_port_that_is_not_a_registry_fails_clearly() {
+    let mut m = Module::register();
+    let key = format!("127.0.0.1:{}", not_a_registry());
+    let state = m.with_auth(&json!({}), &key, "me", "not-a-registry-sentinel");
+    let error = m.err("verify", &state, vec![]);
+    assert!(
+        error.contains(&format!(
+            "{key}: GET /v2/ answered 404 (is this a registry?"
+        )),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_silent_port_fails_within_the_time_out() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let key = format!(
+        "127.0.0.1:{}",
+        listener.local_addr().expect("address").port()
+    );
+    let mut m = Module::register();
+    let state = m.with_auth(&json!({}), &key, "me", "silent-port-sentinel");
+    let started = Instant::now();
+    let error = m.err("verify", &state, vec![]);
+    let took = started.elapsed();
+    assert!(
+        error.contains(&format!("{key}: no answer within 5 seconds (time-out)")),
+        "{error}"
+    );
+    assert!(
+        took < Duration::from_secs(10),
+        "the connect time-out ended it: {took:?}"
+    );
+    drop(listener);
+}
