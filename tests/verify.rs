@@ -298,3 +298,58 @@ fn a_silent_port_fails_within_the_time_out() {
     );
     drop(listener);
 }
+
+/// A `caCertificates` File holding the TLS registry's private CA.
+fn ca_file(m: &Module, registry: &Registry) -> String {
+    let path = registry.ca_cert_path().expect("a TLS registry has a CA");
+    let pem = std::fs::read_to_string(path).expect("read the CA certificate");
+    m.engine.seed_file(&pem)
+}
+
+#[test]
+fn basic_auth_over_tls_with_the_private_ca_passes() {
+    let registry = Registry::start(true);
+    let mut m = Module::register();
+    let state = with_registry(&mut m, &json!({}), &registry, registry.password());
+    let ca = ca_file(&m, &registry);
+    let out = lines(m.ok("verify", &state, vec![("caCertificates", json!(ca))]));
+    assert_eq!(out, vec![format!("{}: ok", registry.host_port())]);
+}
+
+#[test]
+fn basic_auth_over_tls_with_a_wrong_password_fails_naming_401() {
+    let registry = Registry::start(true);
+    let mut m = Module::register();
+    let state = with_registry(&mut m, &json!({}), &registry, "tls-wrong-password-sentinel");
+    let ca = ca_file(&m, &registry);
+    let error = m.err("verify", &state, vec![("caCertificates", json!(ca))]);
+    assert!(
+        error.contains(&format!(
+            "{}: GET /v2/ with the credentials answered 401 UNAUTHORIZED",
+            registry.host_port()
+        )),
+        "{error}"
+    );
+}
+
+#[test]
+fn without_the_private_ca_the_tls_reason_survives_the_http_fallback() {
+    let registry = Registry::start(true);
+    let mut m = Module::register();
+    let state = with_registry(&mut m, &json!({}), &registry, registry.password());
+    let error = m.err("verify", &state, vec![]);
+    // 127.0.0.1 may be tried over plain HTTP; the TLS server answers that with 400, which
+    // must not hide why HTTPS failed.
+    assert!(
+        error.contains(&format!(
+            "{}: TLS failed: the registry's certificate is signed by an unknown authority; pass its CA certificate (PEM) in caCertificates; the plain HTTP fallback then failed too: GET /v2/ answered 400",
+            registry.host_port()
+        )),
+        "{error}"
+    );
+    assert!(
+        registry.wait_log("TLS handshake error", Duration::from_secs(2)),
+        "the registry saw the client refuse its certificate: {}",
+        registry.log()
+    );
+}

@@ -162,7 +162,8 @@ fn transport_failure(error: &reqwest::Error) -> Failure {
     let mut innermost: Option<&(dyn std::error::Error + 'static)> = None;
     let mut cause = error.source();
     while let Some(current) = cause {
-        if let Some(tls) = tls_error(current) {
+        let current = unwrap_io(current);
+        if let Some(tls) = current.downcast_ref::<rustls::Error>() {
             if matches!(tls, rustls::Error::InvalidMessage(_)) {
                 // The server answered, but not in TLS: a plain-HTTP server, not a TLS problem.
                 return Failure::Unreachable {
@@ -178,22 +179,22 @@ fn transport_failure(error: &reqwest::Error) -> Failure {
         cause = current.source();
     }
     Failure::Unreachable {
-        cause: innermost.map_or_else(
-            || "the connection failed".to_owned(),
-            Failure::cause,
-        ),
+        cause: innermost.map_or_else(|| "the connection failed".to_owned(), Failure::cause),
     }
 }
 
-/// The rustls error `error` is or wraps (the TLS stream reports it inside an `io::Error`, whose
-/// `source` skips it).
-fn tls_error<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
-    error.downcast_ref::<rustls::Error>().or_else(|| {
-        error
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-    })
+/// The error an `io::Error` carries, through any number of wrappings (the connector and the
+/// TLS stream each wrap the rustls error in one, and `io::Error::source` skips what it wraps).
+fn unwrap_io<'a>(
+    mut error: &'a (dyn std::error::Error + 'static),
+) -> &'a (dyn std::error::Error + 'static) {
+    while let Some(inner) = error
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        error = inner;
+    }
+    error
 }
 
 /// A TLS failure in words, with what to do for the common certificate problems.
