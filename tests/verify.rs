@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use test_support::module::Module;
 use test_support::registry::Registry;
+use test_support::token_issuer::{TokenIssuer, READER, WRITER, WRITER_REFRESH_TOKEN};
 
 /// `withRegistryAuth` for the registry with `password` (added to the leak scan).
 fn with_registry(m: &mut Module, state: &Value, registry: &Registry, password: &str) -> Value {
@@ -351,5 +352,131 @@ fn without_the_private_ca_the_tls_reason_survives_the_http_fallback() {
         registry.wait_log("TLS handshake error", Duration::from_secs(2)),
         "the registry saw the client refuse its certificate: {}",
         registry.log()
+    );
+}
+
+/// A token-mode registry and its issuer.
+fn token_registry() -> (TokenIssuer, Registry) {
+    let issuer = TokenIssuer::start();
+    let registry = Registry::start_token(&issuer);
+    (issuer, registry)
+}
+
+/// `withRegistryAuth` for the token registry as `user`.
+fn with_user(m: &mut Module, registry: &Registry, (user, password): (&str, &str)) -> Value {
+    m.with_auth(&json!({}), registry.host_port(), user, password)
+}
+
+#[test]
+fn token_auth_writer_may_push() {
+    let (issuer, registry) = token_registry();
+    let mut m = Module::register();
+    let state = with_user(&mut m, &registry, WRITER);
+    let image = format!("{}/team/app", registry.host_port());
+    let out = lines(m.ok(
+        "verify",
+        &state,
+        vec![("image", json!(image)), ("push", json!(true))],
+    ));
+    assert_eq!(
+        out,
+        vec![format!(
+            "{}: ok (pull, push on team/app)",
+            registry.host_port()
+        )]
+    );
+    let requests = issuer.requests();
+    assert_eq!(
+        requests
+            .last()
+            .map(|r| (r.account.as_deref(), r.scopes.clone())),
+        Some((
+            Some(WRITER.0),
+            vec!["repository:team/app:pull,push".to_owned()]
+        )),
+        "{requests:?}"
+    );
+}
+
+#[test]
+fn token_auth_reader_may_pull_but_not_push() {
+    let (_issuer, registry) = token_registry();
+    let mut m = Module::register();
+    let state = with_user(&mut m, &registry, READER);
+    let image = format!("{}/team/app:1.0", registry.host_port());
+    let out = lines(m.ok("verify", &state, vec![("image", json!(image))]));
+    assert_eq!(
+        out,
+        vec![format!("{}: ok (pull on team/app)", registry.host_port())]
+    );
+
+    let error = m.err(
+        "verify",
+        &state,
+        vec![("image", json!(image)), ("push", json!(true))],
+    );
+    assert!(
+        error.contains(&format!(
+            "{}: the token does not grant push on team/app",
+            registry.host_port()
+        )),
+        "{error}"
+    );
+}
+
+#[test]
+fn token_auth_login_passes_for_both_users_and_fails_with_a_wrong_password() {
+    let (_issuer, registry) = token_registry();
+    let mut m = Module::register();
+    for user in [READER, WRITER] {
+        let state = with_user(&mut m, &registry, user);
+        let out = lines(m.ok("verify", &state, vec![]));
+        assert_eq!(out, vec![format!("{}: ok", registry.host_port())]);
+    }
+    let state = with_user(
+        &mut m,
+        &registry,
+        (WRITER.0, "token-wrong-password-sentinel"),
+    );
+    let error = m.err("verify", &state, vec![]);
+    assert!(
+        error.contains(&format!(
+            "{}: the token request to the realm answered 401 UNAUTHORIZED",
+            registry.host_port()
+        )),
+        "{error}"
+    );
+}
+
+#[test]
+fn token_auth_with_an_identity_token_uses_the_refresh_token_grant() {
+    let (issuer, registry) = token_registry();
+    let mut m = Module::register();
+    let token = m.secret("", WRITER_REFRESH_TOKEN);
+    let state = m.ok(
+        "withIdentityToken",
+        &json!({}),
+        vec![
+            ("address", json!(registry.host_port())),
+            ("token", json!(token)),
+        ],
+    );
+    let image = format!("{}/team/app", registry.host_port());
+    let out = lines(m.ok(
+        "verify",
+        &state,
+        vec![("image", json!(image)), ("push", json!(true))],
+    ));
+    assert_eq!(
+        out,
+        vec![format!(
+            "{}: ok (pull, push on team/app)",
+            registry.host_port()
+        )]
+    );
+    let last = issuer.requests().pop().expect("a token request");
+    assert_eq!(
+        (last.method.as_str(), last.account.as_deref()),
+        ("POST", Some(WRITER.0))
     );
 }
