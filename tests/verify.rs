@@ -6,7 +6,9 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use test_support::clients::{self, ClientResult};
 use test_support::module::Module;
+use test_support::oci_layout::OciLayout;
 use test_support::registry::Registry;
 use test_support::token_issuer::{TokenIssuer, READER, WRITER, WRITER_REFRESH_TOKEN};
 
@@ -479,4 +481,120 @@ fn token_auth_with_an_identity_token_uses_the_refresh_token_grant() {
         (last.method.as_str(), last.account.as_deref()),
         ("POST", Some(WRITER.0))
     );
+}
+
+/// One row of the agreement table: what each client says for the same credentials.
+struct Agreement {
+    case: &'static str,
+    verify: Result<String, String>,
+    skopeo_login: ClientResult,
+    docker_login: ClientResult,
+    push: ClientResult,
+}
+
+/// `ok`, or the first line of a client's output that says why not.
+fn said(result: &ClientResult) -> String {
+    if result.ok {
+        let succeeded = result
+            .output
+            .lines()
+            .find(|line| line.contains("Succeeded"));
+        return succeeded.map_or("ok".to_owned(), |line| format!("ok ({})", line.trim()));
+    }
+    let line = result
+        .output
+        .lines()
+        .rev()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or("(no output)");
+    format!("fails: {}", line.trim())
+}
+
+/// Runs every client against `registry` with the same credentials.
+fn agreement(
+    case: &'static str,
+    registry: &Registry,
+    (user, password): (&str, &str),
+    layout: &OciLayout,
+) -> Agreement {
+    let mut m = Module::register();
+    let state = m.with_auth(&json!({}), registry.host_port(), user, password);
+    let image = format!("{}/team/app", registry.host_port());
+    let outcome = m.call(
+        "RegistryConfig",
+        "verify",
+        state.clone(),
+        vec![("image", json!(image)), ("push", json!(true))],
+    );
+    let verify = match &outcome.return_error {
+        None => Ok(lines(outcome.return_value.clone().expect("a value")).join("; ")),
+        Some(_) => Err(test_support::module::assert_returned_error(&outcome)),
+    };
+    let (_, rendered) = m.rendered(&m.ok("secret", &state, vec![]));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = clients::write_mounted_config(dir.path(), rendered.as_bytes());
+    Agreement {
+        case,
+        verify,
+        skopeo_login: clients::skopeo_login(registry, user, password),
+        docker_login: clients::docker_login(registry, user, password),
+        push: clients::skopeo_push(&config, registry, layout, "team/app:agreement"),
+    }
+}
+
+#[test]
+fn verify_agrees_with_an_actual_push() {
+    let layout = OciLayout::build();
+    let basic = Registry::start(false);
+    let (_issuer, token) = token_registry();
+    let rows = [
+        agreement(
+            "htpasswd, right password",
+            &basic,
+            (basic.user(), basic.password()),
+            &layout,
+        ),
+        agreement(
+            "htpasswd, wrong password",
+            &basic,
+            (basic.user(), "agreement-wrong-sentinel"),
+            &layout,
+        ),
+        agreement("token, writer", &token, WRITER, &layout),
+        agreement("token, reader (pull only)", &token, READER, &layout),
+        agreement(
+            "token, wrong password",
+            &token,
+            (WRITER.0, "agreement-token-wrong-sentinel"),
+            &layout,
+        ),
+    ];
+    println!("| Credentials | `verify --image … --push` | `skopeo login` | `docker login` | `skopeo copy` (push) |");
+    println!("|---|---|---|---|---|");
+    for row in &rows {
+        let verify = match &row.verify {
+            Ok(line) => line.clone(),
+            Err(error) => format!("fails: {error}"),
+        };
+        println!(
+            "| {} | {verify} | {} | {} | {} |",
+            row.case,
+            said(&row.skopeo_login),
+            said(&row.docker_login),
+            said(&row.push)
+        );
+    }
+    for row in &rows {
+        assert_eq!(
+            row.verify.is_ok(),
+            row.push.ok,
+            "{}: verify says {:?}, the push {}",
+            row.case,
+            row.verify,
+            row.push
+        );
+    }
+    let expected_push = [true, false, true, false, false];
+    let pushed: Vec<bool> = rows.iter().map(|row| row.push.ok).collect();
+    assert_eq!(pushed, expected_push, "the cases are what they claim to be");
 }
