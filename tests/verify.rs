@@ -360,7 +360,7 @@ fn without_the_private_ca_the_tls_reason_survives_the_http_fallback() {
 /// A token-mode registry and its issuer.
 fn token_registry() -> (TokenIssuer, Registry) {
     let issuer = TokenIssuer::start();
-    let registry = Registry::start_token(&issuer);
+    let registry = Registry::start_token(&issuer, false);
     (issuer, registry)
 }
 
@@ -597,4 +597,174 @@ fn verify_agrees_with_an_actual_push() {
     let expected_push = [true, false, true, false, false];
     let pushed: Vec<bool> = rows.iter().map(|row| row.push.ok).collect();
     assert_eq!(pushed, expected_push, "the cases are what they claim to be");
+}
+
+/// A token the issuer grants `user` for `scope`, fetched with curl as a CI job would.
+fn issued_token(issuer: &TokenIssuer, (user, password): (&str, &str), scope: &str) -> String {
+    let url = format!(
+        "{}?service={}&scope={scope}",
+        issuer.realm(),
+        test_support::token_issuer::SERVICE
+    );
+    let out = std::process::Command::new(test_support::registry::tool("curl"))
+        .args(["-q", "-s", "--noproxy", "*", "--max-time", "5", "-u"])
+        .arg(format!("{user}:{password}"))
+        .arg(url)
+        .env_clear()
+        .output()
+        .expect("run curl");
+    let body: Value = serde_json::from_slice(&out.stdout).expect("a token response");
+    body["token"].as_str().expect("a token").to_owned()
+}
+
+#[test]
+fn a_registry_token_is_sent_as_the_bearer_and_its_grant_is_read() {
+    let (issuer, registry) = token_registry();
+    let mut m = Module::register();
+    let image = format!("{}/team/app", registry.host_port());
+    for (user, expected) in [
+        (WRITER, Ok("ok (pull, push on team/app)")),
+        (READER, Err("the token does not grant push on team/app")),
+    ] {
+        let token = issued_token(&issuer, user, "repository:team/app:pull,push");
+        let secret = m.secret("", &token);
+        let state = m.ok(
+            "withRegistryToken",
+            &json!({}),
+            vec![
+                ("address", json!(registry.host_port())),
+                ("token", json!(secret)),
+            ],
+        );
+        let args = vec![("image", json!(image)), ("push", json!(true))];
+        match expected {
+            Ok(line) => assert_eq!(
+                lines(m.ok("verify", &state, args)),
+                vec![format!("{}: {line}", registry.host_port())]
+            ),
+            Err(reason) => {
+                let error = m.err("verify", &state, args);
+                assert!(
+                    error.contains(&format!("{}: {reason}", registry.host_port())),
+                    "{error}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn credentials_never_go_to_a_plain_http_realm_of_a_tls_registry() {
+    let issuer = TokenIssuer::start();
+    let registry = Registry::start_token(&issuer, true);
+    let mut m = Module::register();
+    let state = with_user(&mut m, &registry, WRITER);
+    let ca = ca_file(&m, &registry);
+    let error = m.err("verify", &state, vec![("caCertificates", json!(ca))]);
+    assert!(
+        error.contains(&format!(
+            "{}: the token realm is plain HTTP; credentials are sent to an HTTP realm only when the registry itself is a loopback host reached over HTTP",
+            registry.host_port()
+        )),
+        "{error}"
+    );
+    assert!(issuer.requests().is_empty(), "the realm was never asked");
+}
+
+/// What a scripted registry answers: status, extra headers, body.
+type Reply = (u16, Vec<(&'static str, String)>, &'static str);
+
+/// A plain-HTTP server on 127.0.0.1 that answers each request (one per connection) with
+/// `script(method, path, authenticated)`.
+fn scripted_registry(script: fn(&str, &str, bool) -> Reply) -> u16 {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            let mut request = vec![0u8; 16 * 1024];
+            let read = stream.read(&mut request).unwrap_or(0);
+            let text = String::from_utf8_lossy(&request[..read]).into_owned();
+            let mut words = text.split_whitespace();
+            let (method, path) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+            let authenticated = text.to_ascii_lowercase().contains("\r\nauthorization:");
+            let (status, headers, body) = script(method, path, authenticated);
+            let mut answer = format!(
+                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                body.len()
+            );
+            for (name, value) in headers {
+                answer.push_str(&format!("{name}: {value}\r\n"));
+            }
+            answer.push_str("\r\n");
+            answer.push_str(body);
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    port
+}
+
+/// A Basic-auth registry whose blob uploads open and whose cancel is refused (or, for the
+/// `elsewhere` repository, point to another host).
+fn registry_refusing_cancel(method: &str, path: &str, authenticated: bool) -> Reply {
+    let denied = r#"{"errors":[{"code":"DENIED","message":"delete not granted"}]}"#;
+    match (method, path, authenticated) {
+        (_, _, false) => (
+            401,
+            vec![("WWW-Authenticate", r#"Basic realm="scripted""#.to_owned())],
+            r#"{"errors":[{"code":"UNAUTHORIZED"}]}"#,
+        ),
+        ("GET", "/v2/", true) => (200, vec![], "{}"),
+        ("GET", path, true) if path.ends_with("/tags/list") => (404, vec![], "{}"),
+        ("POST", "/v2/team/app/blobs/uploads/", true) => (
+            202,
+            vec![(
+                "Location",
+                "/v2/team/app/blobs/uploads/u1?_state=x".to_owned(),
+            )],
+            "",
+        ),
+        ("POST", "/v2/elsewhere/blobs/uploads/", true) => (
+            202,
+            vec![(
+                "Location",
+                "http://127.0.0.2:9/v2/elsewhere/blobs/uploads/u2".to_owned(),
+            )],
+            "",
+        ),
+        ("DELETE", _, true) => (403, vec![], denied),
+        _ => (404, vec![], "{}"),
+    }
+}
+
+#[test]
+fn push_is_proven_even_where_the_registry_refuses_to_cancel_the_upload() {
+    let port = scripted_registry(registry_refusing_cancel);
+    let key = format!("127.0.0.1:{port}");
+    let mut m = Module::register();
+    let state = m.with_auth(&json!({}), &key, "me", "scripted-sentinel");
+    let out = lines(m.ok(
+        "verify",
+        &state,
+        vec![
+            ("image", json!(format!("{key}/team/app"))),
+            ("push", json!(true)),
+        ],
+    ));
+    assert_eq!(
+        out,
+        vec![format!("{key}: ok (pull, push on team/app; the registry refused to cancel the test upload; it expires the empty upload itself)")]
+    );
+    let error = m.err(
+        "verify",
+        &state,
+        vec![
+            ("image", json!(format!("{key}/elsewhere"))),
+            ("push", json!(true)),
+        ],
+    );
+    assert!(
+        error.contains(&format!("{key}: the registry opened the test blob upload but gave no upload location on its own host")),
+        "{error}"
+    );
 }

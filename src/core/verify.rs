@@ -55,7 +55,14 @@ pub struct Proven {
     pub actions: &'static [&'static str],
     /// The repository path.
     pub repository: String,
+    /// Something the caller should know that does not make the check fail.
+    pub note: Option<&'static str>,
 }
+
+/// The note when push was proven by an upload the registry then refused to cancel (registries
+/// that ask for the `delete` action to cancel an upload, which a push token need not have).
+pub const UPLOAD_NOT_CANCELLED: &str =
+    "the registry refused to cancel the test upload; it expires the empty upload itself";
 
 impl Outcome {
     /// The result line: `<key>: ok`, `<key>: ok (pull, push on team/app)`,
@@ -63,11 +70,17 @@ impl Outcome {
     pub fn line(&self, key: &RegistryKey) -> String {
         match self {
             Outcome::Ok(None) => format!("{key}: ok"),
-            Outcome::Ok(Some(proven)) => format!(
-                "{key}: ok ({} on {})",
-                proven.actions.join(", "),
-                proven.repository
-            ),
+            Outcome::Ok(Some(proven)) => {
+                let note = proven
+                    .note
+                    .map(|note| format!("; {note}"))
+                    .unwrap_or_default();
+                format!(
+                    "{key}: ok ({} on {}{note})",
+                    proven.actions.join(", "),
+                    proven.repository
+                )
+            }
             Outcome::Skipped(helper) => format!(
                 "{key}: skipped (credential helper {} runs in the container)",
                 helper.as_str()
@@ -268,6 +281,7 @@ mod tests {
         let proven = Proven {
             actions: &["pull", "push"],
             repository: "team/app".into(),
+            note: None,
         };
         assert_eq!(
             Outcome::Ok(Some(proven)).line(&ghcr),

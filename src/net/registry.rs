@@ -21,7 +21,9 @@ use crate::core::challenge::{parse_challenge, Challenge};
 use crate::core::credential::{Credential, ResolvedCredential};
 use crate::core::plaintext::Plaintext;
 use crate::core::token::{error_codes, granted_actions, parse_token_response, Scope};
-use crate::core::verify::{api_host, is_loopback, Failure, Outcome, Proven, Step};
+use crate::core::verify::{
+    api_host, is_loopback, Failure, Outcome, Proven, Step, UPLOAD_NOT_CANCELLED,
+};
 
 /// How long the whole check of one registry may take.
 pub const REGISTRY_TIMEOUT: Duration = Duration::from_secs(15);
@@ -95,7 +97,6 @@ async fn handshake(client: &HttpClient, check: &Check<'_>) -> Result<Option<Prov
             })
         }
     };
-    let mut granted_by_claim = false;
     let auth = match (challenge, check.credential) {
         (_, Credential::RegistryToken(token)) => Auth::Bearer(token.clone()),
         (None | Some(Challenge::Basic), Credential::Basic { username, password }) => Auth::Basic {
@@ -111,9 +112,6 @@ async fn handshake(client: &HttpClient, check: &Check<'_>) -> Result<Option<Prov
             let realm = realm_url(&realm, &base, loopback)?;
             let token =
                 fetch_token(client, realm, service.as_deref(), check.scope, credential).await?;
-            if let Some(scope) = check.scope {
-                granted_by_claim = check_claim(&token, scope)?;
-            }
             Auth::Bearer(token)
         }
         (_, Credential::Helper(_)) => {
@@ -122,6 +120,11 @@ async fn handshake(client: &HttpClient, check: &Check<'_>) -> Result<Option<Prov
             })
         }
     };
+    // A bearer token that states its grant (a JWT) is checked against the scope before use.
+    let granted_by_claim = match (&auth, check.scope) {
+        (Auth::Bearer(token), Some(scope)) => check_claim(token, scope)?,
+        _ => false,
+    };
     let login = send(client, Method::GET, url(&base, "/v2/")?, &auth).await?;
     if login.status != 200 {
         return Err(status_failure(Step::Login, &login));
@@ -129,15 +132,17 @@ async fn handshake(client: &HttpClient, check: &Check<'_>) -> Result<Option<Prov
     let Some(scope) = check.scope else {
         return Ok(None);
     };
+    let mut note = None;
     if !granted_by_claim {
         prove_pull(client, &base, scope, &auth).await?;
         if scope.push {
-            prove_push(client, &base, scope, &auth).await?;
+            note = prove_push(client, &base, scope, &auth).await?;
         }
     }
     Ok(Some(Proven {
         actions: scope.actions(),
         repository: scope.repository.clone(),
+        note,
     }))
 }
 
@@ -280,13 +285,15 @@ async fn prove_pull(
     }
 }
 
-/// Push: a blob upload opens (202) and is cancelled right away, leaving nothing behind.
+/// Push: a blob upload opens (202) and is cancelled right away, leaving nothing behind. A
+/// registry that refuses the cancel (401/403: it asks for the `delete` action) has still proven
+/// push; the result then carries [`UPLOAD_NOT_CANCELLED`].
 async fn prove_push(
     client: &HttpClient,
     base: &Url,
     scope: &Scope,
     auth: &Auth<'_>,
-) -> Result<(), Failure> {
+) -> Result<Option<&'static str>, Failure> {
     let path = format!("/v2/{}/blobs/uploads/", scope.repository);
     let opened = send(client, Method::POST, url(base, &path)?, auth).await?;
     if opened.status != 202 {
@@ -301,10 +308,11 @@ async fn prove_push(
             reason: "the registry opened the test blob upload but gave no upload location on its own host, so it could not be cancelled",
         })?;
     let cancelled = send(client, Method::DELETE, location, auth).await?;
-    if !(200..300).contains(&cancelled.status) {
-        return Err(status_failure(Step::CancelUpload, &cancelled));
+    match cancelled.status {
+        200..=299 => Ok(None),
+        401 | 403 => Ok(Some(UPLOAD_NOT_CANCELLED)),
+        _ => Err(status_failure(Step::CancelUpload, &cancelled)),
     }
-    Ok(())
 }
 
 /// Sends an authenticated request.

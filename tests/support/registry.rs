@@ -107,10 +107,10 @@ impl Registry {
         Self::start_with(tls, None)
     }
 
-    /// Starts a registry over plain HTTP in `auth: token` mode: it sends clients to `issuer`'s
-    /// realm and accepts the JWTs signed with the issuer's certificate.
-    pub fn start_token(issuer: &TokenIssuer) -> Registry {
-        Self::start_with(false, Some(issuer))
+    /// Starts a registry in `auth: token` mode, over TLS when `tls`: it sends clients to
+    /// `issuer`'s realm and accepts the JWTs signed with the issuer's certificate.
+    pub fn start_token(issuer: &TokenIssuer, tls: bool) -> Registry {
+        Self::start_with(tls, Some(issuer))
     }
 
     /// Starts a registry with htpasswd auth, or token auth with `issuer`.

@@ -47,6 +47,8 @@ pub struct TokenRequest {
     pub account: Option<String>,
     /// The `scope` parameters.
     pub scopes: Vec<String>,
+    /// The token issued, if any (for leak scans).
+    pub issued: Option<String>,
 }
 
 /// A running issuer; stops with its thread when dropped.
@@ -244,22 +246,21 @@ async fn answer(signer: &Signer, request: Request<Incoming>) -> Response<Full<By
         }
         _ => None,
     };
-    signer
-        .requests
-        .lock()
-        .expect("requests lock")
-        .push(TokenRequest {
-            method: method.to_string(),
-            account: account.clone(),
-            scopes: scopes.clone(),
-        });
+    let mut record = TokenRequest {
+        method: method.to_string(),
+        account: account.clone(),
+        scopes: scopes.clone(),
+        issued: None,
+    };
     let Some(account) = account else {
+        signer.requests.lock().expect("requests lock").push(record);
         return respond(
             StatusCode::UNAUTHORIZED,
             json!({"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}),
         );
     };
     if param("service").as_deref() != Some(SERVICE) {
+        signer.requests.lock().expect("requests lock").push(record);
         return respond(
             StatusCode::BAD_REQUEST,
             json!({"errors":[{"code":"UNSUPPORTED"}]}),
@@ -295,6 +296,8 @@ async fn answer(signer: &Signer, request: Request<Incoming>) -> Response<Full<By
     header.typ = Some("JWT".to_owned());
     header.x5c = Some(vec![signer.x5c.clone()]);
     let token = jsonwebtoken::encode(&header, &claims, &signer.key).expect("sign the token");
+    record.issued = Some(token.clone());
+    signer.requests.lock().expect("requests lock").push(record);
     respond(
         StatusCode::OK,
         json!({"token": token, "access_token": token, "expires_in": 300}),
