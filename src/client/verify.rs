@@ -4,14 +4,14 @@
 use futures::future::join_all;
 
 use crate::core::address::RegistryKey;
-use crate::core::credential::{Credential, ResolvedCredential};
+use crate::core::credential::ResolvedCredential;
 use crate::core::image::ImageRef;
 use crate::core::render::ResolvedEntries;
 use crate::core::token::Scope;
 use crate::core::verify::Outcome;
 use crate::error::{ArgumentProblem, VerificationProblem};
 use crate::net::client::HttpClient;
-use crate::net::registry::{check, Check};
+use crate::net::registry::{check, Check, Login};
 
 /// Why `verify` fails after the secrets were read.
 pub(crate) enum VerifyFailure {
@@ -60,12 +60,12 @@ pub(crate) async fn verify_entries(
     let checks = targets.iter().map(|(key, credential)| {
         let scope = scope.as_ref();
         async move {
-            match credential {
-                Credential::Helper(helper) => Outcome::Skipped(helper.clone()),
-                _ => {
+            match Login::of(credential) {
+                Err(helper) => Outcome::Skipped(helper.clone()),
+                Ok(login) => {
                     let target = Check {
                         key,
-                        credential,
+                        login,
                         scope,
                         plain_http: selection.plain_http,
                     };

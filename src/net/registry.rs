@@ -19,6 +19,7 @@ use super::client::{Answer, HttpClient};
 use crate::core::address::RegistryKey;
 use crate::core::challenge::{parse_challenge, Challenge};
 use crate::core::credential::{Credential, ResolvedCredential};
+use crate::core::helper::HelperName;
 use crate::core::plaintext::Plaintext;
 use crate::core::token::{error_codes, granted_actions, parse_token_response, Scope};
 use crate::core::verify::{
@@ -31,12 +32,42 @@ pub const REGISTRY_TIMEOUT: Duration = Duration::from_secs(15);
 /// The OAuth2 `client_id` sent with an identity token.
 const CLIENT_ID: &str = "registry-config";
 
+/// The credential of an entry that holds one (a helper entry has none to check).
+pub(crate) enum Login<'a> {
+    /// Username and password.
+    Basic {
+        /// Who logs in.
+        username: &'a str,
+        /// The password or access token.
+        password: &'a Plaintext,
+    },
+    /// An OAuth2 refresh token, exchanged at the realm.
+    IdentityToken(&'a Plaintext),
+    /// A bearer token, sent as it is.
+    RegistryToken(&'a Plaintext),
+}
+
+impl<'a> Login<'a> {
+    /// The login of `credential`, or the helper that stands in for one.
+    pub(crate) fn of(credential: &'a ResolvedCredential) -> Result<Self, &'a HelperName> {
+        match credential {
+            Credential::Basic { username, password } => Ok(Login::Basic {
+                username: username.as_str(),
+                password,
+            }),
+            Credential::IdentityToken(token) => Ok(Login::IdentityToken(token)),
+            Credential::RegistryToken(token) => Ok(Login::RegistryToken(token)),
+            Credential::Helper(helper) => Err(helper),
+        }
+    }
+}
+
 /// What to check for one registry entry.
 pub(crate) struct Check<'a> {
     /// The entry's key.
     pub key: &'a RegistryKey,
-    /// Its credential (a helper entry is never checked here).
-    pub credential: &'a ResolvedCredential,
+    /// Its credential.
+    pub login: Login<'a>,
     /// The repository and actions to prove, if an image was given.
     pub scope: Option<&'a Scope>,
     /// Whether plain HTTP may be tried for a host that is not loopback.
@@ -97,27 +128,20 @@ async fn handshake(client: &HttpClient, check: &Check<'_>) -> Result<Option<Prov
             })
         }
     };
-    let auth = match (challenge, check.credential) {
-        (_, Credential::RegistryToken(token)) => Auth::Bearer(token.clone()),
-        (None | Some(Challenge::Basic), Credential::Basic { username, password }) => Auth::Basic {
-            username: username.as_str(),
-            password,
-        },
-        (None | Some(Challenge::Basic), Credential::IdentityToken(_)) => {
+    let auth = match (challenge, &check.login) {
+        (_, Login::RegistryToken(token)) => Auth::Bearer((*token).clone()),
+        (None | Some(Challenge::Basic), Login::Basic { username, password }) => {
+            Auth::Basic { username, password }
+        }
+        (None | Some(Challenge::Basic), Login::IdentityToken(_)) => {
             return Err(Failure::CredentialKind {
                 kind: "an identity token",
             })
         }
-        (Some(Challenge::Bearer { realm, service }), credential) => {
+        (Some(Challenge::Bearer { realm, service }), login) => {
             let realm = realm_url(&realm, &base, loopback)?;
-            let token =
-                fetch_token(client, realm, service.as_deref(), check.scope, credential).await?;
+            let token = fetch_token(client, realm, service.as_deref(), check.scope, login).await?;
             Auth::Bearer(token)
-        }
-        (_, Credential::Helper(_)) => {
-            return Err(Failure::Protocol {
-                reason: "a credential helper entry cannot be checked here",
-            })
         }
     };
     // A bearer token that states its grant (a JWT) is checked against the scope before use.
@@ -210,7 +234,7 @@ async fn fetch_token(
     realm: Url,
     service: Option<&str>,
     scope: Option<&Scope>,
-    credential: &ResolvedCredential,
+    login: &Login<'_>,
 ) -> Result<Plaintext, Failure> {
     let scope = scope.map(Scope::parameter);
     let mut params: Vec<(&str, &str)> = Vec::new();
@@ -220,12 +244,12 @@ async fn fetch_token(
     if let Some(scope) = &scope {
         params.push(("scope", scope));
     }
-    let request = match credential {
-        Credential::Basic { username, password } => client
+    let request = match login {
+        Login::Basic { username, password } => client
             .request(Method::GET, realm)
             .query(&params)
-            .basic_auth(username.as_str(), Some(password.expose())),
-        Credential::IdentityToken(token) => {
+            .basic_auth(username, Some(password.expose())),
+        Login::IdentityToken(token) => {
             params.extend([
                 ("grant_type", "refresh_token"),
                 ("refresh_token", token.expose()),
@@ -233,12 +257,7 @@ async fn fetch_token(
             ]);
             client.request(Method::POST, realm).form(&params)
         }
-        Credential::RegistryToken(token) => return Ok(token.clone()),
-        Credential::Helper(_) => {
-            return Err(Failure::Protocol {
-                reason: "a credential helper entry cannot be checked here",
-            })
-        }
+        Login::RegistryToken(token) => return Ok((*token).clone()),
     };
     let answer = client.send(request).await?;
     if answer.status != 200 {
