@@ -5,6 +5,7 @@
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
+use engine_double::Call;
 use serde_json::{json, Value};
 use test_support::clients::{self, ClientResult};
 use test_support::module::Module;
@@ -766,5 +767,50 @@ fn push_is_proven_even_where_the_registry_refuses_to_cancel_the_upload() {
     assert!(
         error.contains(&format!("{key}: the registry opened the test blob upload but gave no upload location on its own host")),
         "{error}"
+    );
+}
+
+/// A forward proxy that answers, as a Basic-auth registry, only for `127.0.0.1:1` (where
+/// nothing listens) and only in the absolute form requests sent through a proxy take.
+fn proxy_for_port_1(method: &str, path: &str, authenticated: bool) -> Reply {
+    match (method, path, authenticated) {
+        ("GET", "http://127.0.0.1:1/v2/", false) => (
+            401,
+            vec![("WWW-Authenticate", r#"Basic realm="proxied""#.to_owned())],
+            "",
+        ),
+        ("GET", "http://127.0.0.1:1/v2/", true) => (200, vec![], "{}"),
+        _ => (404, vec![], ""),
+    }
+}
+
+#[test]
+fn the_proxy_variables_of_the_environment_are_followed() {
+    let proxy = scripted_registry(proxy_for_port_1);
+    let mut m = Module::register();
+    let state = m.with_auth(&json!({}), "127.0.0.1:1", "me", "proxy-sentinel");
+    let call = Call {
+        parent_name: "RegistryConfig".to_owned(),
+        name: "verify".to_owned(),
+        parent: state,
+        input_args: vec![
+            ("image".to_owned(), json!("")),
+            ("push".to_owned(), json!(false)),
+            ("plainHttp".to_owned(), json!(false)),
+        ],
+    };
+    let proxy_url = format!("http://127.0.0.1:{proxy}");
+    let outcome = m.engine.run_with_env(
+        test_support::module::binary(),
+        &call,
+        &[("HTTP_PROXY", proxy_url.as_str())],
+    );
+    assert_eq!(outcome.rejected_requests, 0);
+    m.assert_no_leak(&outcome);
+    assert_eq!(
+        outcome.return_value,
+        Some(json!(["127.0.0.1:1: ok"])),
+        "{}",
+        outcome.stderr
     );
 }
