@@ -814,3 +814,23 @@ fn the_proxy_variables_of_the_environment_are_followed() {
         outcome.stderr
     );
 }
+
+/// A server that answers 200 to everything, like an open registry (or a catch-all web server).
+fn answers_everything(_method: &str, _path: &str, _authenticated: bool) -> Reply {
+    (200, vec![], "{}")
+}
+
+#[test]
+fn a_registry_that_asks_for_no_credentials_is_not_reported_as_checking_them() {
+    let port = scripted_registry(answers_everything);
+    let key = format!("127.0.0.1:{port}");
+    let mut m = Module::register();
+    let state = m.with_auth(&json!({}), &key, "me", "open-registry-sentinel");
+    let out = lines(m.ok("verify", &state, vec![]));
+    assert_eq!(
+        out,
+        vec![format!(
+            "{key}: ok (the registry asks for no credentials, so they were not checked)"
+        )]
+    );
+}

@@ -42,6 +42,8 @@ pub fn is_loopback(host_port: &str) -> bool {
 pub enum Outcome {
     /// The credentials work; with what was proven for a repository, if one was asked for.
     Ok(Option<Proven>),
+    /// The registry answered `GET /v2/` without asking for credentials, so none were checked.
+    NotAsked,
     /// A credential helper entry: the helper runs in the container, not here.
     Skipped(HelperName),
     /// The check failed.
@@ -81,6 +83,9 @@ impl Outcome {
                     proven.repository
                 )
             }
+            Outcome::NotAsked => format!(
+                "{key}: ok (the registry asks for no credentials, so they were not checked)"
+            ),
             Outcome::Skipped(helper) => format!(
                 "{key}: skipped (credential helper {} runs in the container)",
                 helper.as_str()

@@ -77,7 +77,7 @@ pub(crate) struct Check<'a> {
 /// Runs the check within [`REGISTRY_TIMEOUT`].
 pub(crate) async fn check(client: &HttpClient, check: &Check<'_>) -> Outcome {
     match tokio::time::timeout(REGISTRY_TIMEOUT, handshake(client, check)).await {
-        Ok(Ok(proven)) => Outcome::Ok(proven),
+        Ok(Ok(outcome)) => outcome,
         Ok(Err(failure)) => Outcome::Failed(failure),
         Err(_) => Outcome::Failed(Failure::TimedOut {
             seconds: REGISTRY_TIMEOUT.as_secs(),
@@ -107,12 +107,14 @@ impl Auth<'_> {
     }
 }
 
-/// The handshake; `Ok` with what was proven for the repository, if one was asked for.
-async fn handshake(client: &HttpClient, check: &Check<'_>) -> Result<Option<Proven>, Failure> {
+/// The handshake; `Ok` with what was proven for the repository, if one was asked for, or
+/// [`Outcome::NotAsked`] when the registry wants no credentials and no repository was given.
+async fn handshake(client: &HttpClient, check: &Check<'_>) -> Result<Outcome, Failure> {
     let host = api_host(check.key);
     let loopback = is_loopback(host);
     let (base, ping) = ping(client, host, loopback || check.plain_http).await?;
     let challenge = match ping.status {
+        200 if check.scope.is_none() => return Ok(Outcome::NotAsked),
         200 => None,
         401 => {
             let header = ping.challenge.as_deref().ok_or(Failure::Protocol {
@@ -154,7 +156,7 @@ async fn handshake(client: &HttpClient, check: &Check<'_>) -> Result<Option<Prov
         return Err(status_failure(Step::Login, &login));
     }
     let Some(scope) = check.scope else {
-        return Ok(None);
+        return Ok(Outcome::Ok(None));
     };
     let mut note = None;
     if !granted_by_claim {
@@ -163,11 +165,11 @@ async fn handshake(client: &HttpClient, check: &Check<'_>) -> Result<Option<Prov
             note = prove_push(client, &base, scope, &auth).await?;
         }
     }
-    Ok(Some(Proven {
+    Ok(Outcome::Ok(Some(Proven {
         actions: scope.actions(),
         repository: scope.repository.clone(),
         note,
-    }))
+    })))
 }
 
 /// The anonymous `GET /v2/` over HTTPS, then — when `may_fall_back` and HTTPS failed at the
