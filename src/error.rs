@@ -13,12 +13,14 @@ pub use crate::names::Function;
 use crate::core::address::AddressError;
 use crate::core::credential::UsernameError;
 use crate::core::helper::{HelperError, HelperKeyError};
+use crate::core::image::ImageError;
 use crate::core::kubernetes::{MetaError, PullSecretError};
 use crate::core::naming::{NamingError, PrefixError};
 use crate::core::plan::ResolveError;
 use crate::core::render::RenderError;
 use crate::core::visible::InvisibleError;
 use crate::limits::MAX_PATH_LEN;
+pub use crate::net::client::CertificateError;
 
 /// Result alias for this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -44,6 +46,14 @@ pub enum Error {
         function: Function,
         /// What is wrong.
         problem: ConfigProblem,
+    },
+    /// `verify`: some registries refused the credentials or could not be reached.
+    #[error("{function}: {problem}")]
+    Verification {
+        /// Where.
+        function: Function,
+        /// Which registries failed, and how.
+        problem: VerificationProblem,
     },
     /// The engine refused or failed a request.
     #[error("{function}: {problem}")]
@@ -123,6 +133,23 @@ pub enum ArgumentProblem {
     /// A Container the engine cannot load (an unknown or malformed ID).
     #[error("{0}")]
     Container(EngineProblem),
+    /// An image reference.
+    #[error(transparent)]
+    Image(#[from] ImageError),
+    /// An image whose registry has no entry in the config.
+    #[error("no entry of the config covers repository {repository:?} of registry {registry:?} (neither that key nor a namespace of it holding the repository); add one with withRegistryAuth, or check the image")]
+    NoEntryForImage {
+        /// The image's repository.
+        repository: String,
+        /// The registry's host-level key.
+        registry: String,
+    },
+    /// `push` without an image.
+    #[error("push needs an image: push is proven on one repository (pass image, e.g. \"ghcr.io/team/app\")")]
+    PushWithoutImage,
+    /// CA certificates that cannot be used.
+    #[error("the file {0}")]
+    Certificates(#[from] CertificateError),
     /// An environment variable name.
     #[error("{name:?} {reason}{hint}")]
     EnvName {
@@ -173,6 +200,30 @@ pub enum ConfigProblem {
         key: String,
     },
 }
+
+/// The registries whose check failed, each as `<key>: <what happened>` (HTTP status and
+/// registry error code, a TLS reason, or why it is unreachable; never a body or credential).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerificationProblem {
+    /// One line per failed registry, in key order.
+    pub failures: Vec<String>,
+    /// How many registries were checked.
+    pub checked: usize,
+}
+
+impl fmt::Display for VerificationProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} of {} registries failed the credential check: {}",
+            self.failures.len(),
+            self.checked,
+            self.failures.join("; ")
+        )
+    }
+}
+
+impl std::error::Error for VerificationProblem {}
 
 /// A failed engine request: what we were doing, and the engine's message when it cannot carry a
 /// secret.

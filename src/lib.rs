@@ -9,6 +9,8 @@
 //! benchmarks:
 //! - `core`: pure and deterministic — registry key normalization, credentials, the ordered
 //!   credential plan, rendering, imported configs and secret naming;
+//! - `net`: the module's own network calls (`verify`): one HTTP client and the registry
+//!   handshake;
 //! - `module`: the Dagger module protocol, a thin layer over the library that the
 //!   `registry-config` binary runs.
 
@@ -24,6 +26,7 @@ pub mod limits;
 #[doc(hidden)]
 pub mod module;
 mod names;
+mod net;
 
 pub use client::opts;
 pub use client::validate::{DEFAULT_CONFIG_PATH, DEFAULT_DOCKER_CONFIG_DIR, DEFAULT_VARIABLE};

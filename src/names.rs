@@ -59,11 +59,13 @@ pub enum Function {
     SecretMount,
     /// `SecretMount.mount`.
     SecretMountMount,
+    /// `verify` / `verify_opts`.
+    Verify,
 }
 
 impl Function {
     /// Every function, in registration order (the order of the generated bindings).
-    pub const ALL: [Function; 14] = [
+    pub const ALL: [Function; 15] = [
         Function::WithRegistryAuth,
         Function::WithoutRegistryAuth,
         Function::WithIdentityToken,
@@ -73,6 +75,7 @@ impl Function {
         Function::Registries,
         Function::Secret,
         Function::KubernetesSecret,
+        Function::Verify,
         Function::MountSecret,
         Function::MountDockerConfig,
         Function::SecretVariable,
@@ -105,6 +108,7 @@ impl Function {
             Function::SecretVariable => "secretVariable",
             Function::SecretMount => "secretMount",
             Function::SecretMountMount => "mount",
+            Function::Verify => "verify",
         }
     }
 

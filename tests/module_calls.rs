@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 use test_support::b64;
 use test_support::module::{steps, Module};
+use test_support::registry::Registry;
 
 /// `withRegistryAuth` on `state` through the module (see `Module::with_auth`).
 fn auth(module: &mut Module, state: &Value, address: &str, user: &str, password: &str) -> Value {
@@ -591,6 +592,15 @@ fn exactly_the_functions_that_read_a_secret_are_never_cached() {
     );
     let secret = m.secret("me", "cache-policy-second");
     let container = m.engine.new_container();
+    // `verify` talks to a real registry on 127.0.0.1 (the only traffic tests may send).
+    let registry = Registry::start(false);
+    let verifiable = auth(
+        &mut m,
+        &json!({}),
+        registry.host_port(),
+        registry.user(),
+        registry.password(),
+    );
     let prepared = m.ok("secretMount", &state, vec![("path", json!("/cfg.json"))]);
     let calls: Vec<ObjectCall> = vec![
         (
@@ -641,6 +651,7 @@ fn exactly_the_functions_that_read_a_secret_are_never_cached() {
             &state,
             vec![("name", json!("regcred"))],
         ),
+        ("RegistryConfig", "verify", &verifiable, vec![]),
         (
             "RegistryConfig",
             "mountSecret",

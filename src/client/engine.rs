@@ -174,3 +174,22 @@ pub(crate) async fn resolve_id(
         .map(Id)
         .ok_or_else(|| EngineProblem::new(action, "the answer had no ID"))
 }
+
+/// Reads a File's contents (the CA certificates `verify` trusts; not a secret) with one
+/// request.
+pub(crate) async fn read_file(
+    client: &DynGraphQLClient,
+    file: &dagger_sdk::File,
+) -> Result<String, EngineProblem> {
+    const ACTION: &str = "reading the caCertificates file";
+    let field = root_field(&file.selection.select("contents"))
+        .await
+        .map_err(|detail| EngineProblem::new(ACTION, detail))?;
+    let data = client
+        .query(&crate::graphql::query([field]))
+        .await
+        .map_err(|e| EngineProblem::new(ACTION, e))?
+        .ok_or_else(|| EngineProblem::new(ACTION, "the answer had no data"))?;
+    take_leaf_string(data)
+        .ok_or_else(|| EngineProblem::new(ACTION, "the answer had no file contents"))
+}

@@ -5,6 +5,7 @@ pub mod opts;
 mod registry_config;
 mod secret_mount;
 pub mod validate;
+mod verify;
 
 pub(crate) use engine::resolve_id;
 pub use registry_config::RegistryConfig;

@@ -59,3 +59,18 @@ pub struct KubernetesSecretOpts<'a> {
     /// `metadata.namespace`; default none (`kubectl apply` then uses its current namespace).
     pub namespace: Option<&'a str>,
 }
+
+/// Options of [`crate::RegistryConfig::verify_opts`].
+#[derive(Clone, Copy, Default)]
+pub struct VerifyOpts<'a> {
+    /// An image (`host[:port]/repository[:tag|@digest]`): check only the entry that covers it,
+    /// with the repository's `pull` scope (and `push`). Default: every entry, as `docker login`.
+    pub image: Option<&'a str>,
+    /// With `image`: also prove `push` on the repository.
+    pub push: bool,
+    /// Allow plain HTTP (after HTTPS failed) for registries that are not loopback hosts.
+    pub plain_http: bool,
+    /// A PEM bundle of CA certificates to trust besides the public roots, for registries with a
+    /// private CA.
+    pub ca_certificates: Option<&'a dagger_sdk::File>,
+}

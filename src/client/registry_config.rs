@@ -7,21 +7,26 @@ use dagger_sdk::{Container, ContainerWithMountedSecretOpts, Id, Query, Secret};
 use super::engine::{self, ReadFailure};
 use super::opts::{
     KubernetesSecretOpts, MountDockerConfigOpts, MountSecretOpts, SecretMountOpts, SecretOpts,
-    SecretVariableOpts,
+    SecretVariableOpts, VerifyOpts,
 };
 use super::secret_mount::SecretMount;
 use super::validate::{
     self, VariableUse, DEFAULT_CONFIG_PATH, DEFAULT_DOCKER_CONFIG_DIR, DEFAULT_VARIABLE,
 };
+use super::verify::{self, VerifyFailure};
 use crate::builders;
 use crate::core::credential::Credential;
+use crate::core::image::ImageRef;
 use crate::core::kubernetes::{
     check_pull_secret_entries, render_pull_secret, MetaError, ObjectMeta,
 };
 use crate::core::naming::{secret_name, SecretPrefix};
 use crate::core::plan::{Plan, Step};
-use crate::core::render::{check_namespaces, render, RenderedConfig, ResolvedEntries};
-use crate::error::{ArgumentProblem, ConfigProblem, Error, Function, Result};
+use crate::core::render::{
+    check_namespaces, check_secrets, render, RenderedConfig, ResolvedEntries,
+};
+use crate::error::{ArgumentProblem, ConfigProblem, EngineProblem, Error, Function, Result};
+use crate::net::client::{ClientError, HttpClient};
 
 /// A registry credential set that renders to a Docker-style `config.json` Secret.
 ///
@@ -330,6 +335,68 @@ impl RegistryConfig {
             prepared.owner(),
             prepared.mode(),
         )))
+    }
+
+    /// Checks that every credential works, the way `docker login` does but without its false
+    /// passes: `GET /v2/`, then the credentials on a `Basic` challenge, or a token from the
+    /// `Bearer` challenge's realm; only a 200 passes. Returns one line per registry in key order
+    /// (`"<key>: ok"`, `"<key>: skipped (credential helper <name> runs in the container)"`), and
+    /// fails naming each registry that refused (HTTP status and registry error code), failed TLS
+    /// or could not be reached. Never returns or reports a secret.
+    pub async fn verify(&self, dag: &Query) -> Result<Vec<String>> {
+        self.verify_opts(dag, VerifyOpts::default()).await
+    }
+
+    /// Like [`RegistryConfig::verify`] with options: `image` checks only the entry that covers
+    /// it, with its repository's `pull` (and, with `push`, `push`) scope; `ca_certificates` adds
+    /// a private CA; `plain_http` allows plain HTTP beyond loopback hosts.
+    pub async fn verify_opts(&self, dag: &Query, opts: VerifyOpts<'_>) -> Result<Vec<String>> {
+        const F: Function = Function::Verify;
+        let image = opts
+            .image
+            .map(ImageRef::parse)
+            .transpose()
+            .map_err(|problem| Error::argument(F, "image", problem))?;
+        if opts.push && image.is_none() {
+            return Err(Error::argument(
+                F,
+                "push",
+                ArgumentProblem::PushWithoutImage,
+            ));
+        }
+        let roots = match opts.ca_certificates {
+            Some(file) => Some(
+                engine::read_file(&dag.graphql_client, file)
+                    .await
+                    .map_err(|problem| Error::engine(F, problem))?,
+            ),
+            None => None,
+        };
+        let client =
+            HttpClient::new(roots.as_deref().map(str::as_bytes)).map_err(|error| match error {
+                ClientError::Certificates(problem) => Error::argument(F, "caCertificates", problem),
+                ClientError::Setup(cause) => {
+                    Error::engine(F, EngineProblem::new("setting up the HTTPS client", cause))
+                }
+            })?;
+        let entries = self.resolve(dag, F, None).await?;
+        let config_error = |problem| Error::config(F, problem);
+        check_namespaces(entries.keys()).map_err(config_error)?;
+        check_secrets(&entries).map_err(config_error)?;
+        let selection = verify::Selection {
+            image: image.as_ref(),
+            push: opts.push,
+            plain_http: opts.plain_http,
+        };
+        verify::verify_entries(&client, &entries, selection)
+            .await
+            .map_err(|failure| match failure {
+                VerifyFailure::NoEntry(problem) => Error::argument(F, "image", problem),
+                VerifyFailure::Checks(problem) => Error::Verification {
+                    function: F,
+                    problem,
+                },
+            })
     }
 
     /// Checks the plan's bounds, reads every plaintext in one request (checking `container`

@@ -1,10 +1,13 @@
 //! The pure core: no I/O and no Dagger types. Everything here is deterministic and unit-tested:
 //! key normalization, credentials, helper names, the ordered plan, rendering, imported configs,
-//! naming, and the check for characters a person cannot see.
+//! naming, the check for characters a person cannot see, and the pure parts of `verify`
+//! (challenges, tokens, image references, result lines).
 
 pub mod address;
+pub mod challenge;
 pub mod credential;
 pub mod helper;
+pub mod image;
 pub mod import;
 pub mod kubernetes;
 pub mod naming;
@@ -12,4 +15,6 @@ pub mod plaintext;
 pub mod plan;
 pub mod render;
 pub mod shown;
+pub mod token;
+pub mod verify;
 pub mod visible;

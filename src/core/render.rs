@@ -284,8 +284,8 @@ fn basic_auth(username: &str, password: &str) -> Zeroizing<String> {
 /// clients send as is (the registry answers 401) or refuse to put in a header at all. Imports
 /// never get here with an empty field (they skip those, as docker's `omitempty` does), but an
 /// imported `auth` of `user:` does. The errors name the key and the kind of secret, never any
-/// part, length or position of it.
-fn check_secrets(entries: &ResolvedEntries) -> Result<(), RenderError> {
+/// part, length or position of it. `verify` applies it too, so it fails where rendering would.
+pub fn check_secrets(entries: &ResolvedEntries) -> Result<(), RenderError> {
     for (key, credential) in entries {
         let Some(secret) = credential.secret() else {
             continue;

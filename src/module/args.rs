@@ -94,6 +94,16 @@ impl<'a> Args<'a> {
             .map(|text| Some(text).filter(|t| !t.is_empty()))
     }
 
+    /// An optional object ID without a default (a `File`): absent or null → `None`.
+    pub(crate) fn optional_id(&self, name: &'static str) -> Result<Option<String>, ModuleError> {
+        self.declared(name, |ty| ty == Type::File)?;
+        match self.values.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(id)) if !id.is_empty() => Ok(Some(id.clone())),
+            Some(_) => Err(self.wrong_type(name, "a File ID")),
+        }
+    }
+
     /// A `Boolean` (the engine injects registered defaults, so it is always present).
     pub(crate) fn boolean(&self, name: &'static str) -> Result<bool, ModuleError> {
         self.present(name, |ty| ty == Type::Boolean, "a Boolean", Value::as_bool)

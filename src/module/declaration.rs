@@ -25,6 +25,8 @@ pub(crate) enum Type {
     Secret,
     /// The core `Container` object.
     Container,
+    /// The core `File` object.
+    File,
     /// One of this module's objects.
     Module(Object),
     /// `[String!]`.

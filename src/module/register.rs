@@ -102,6 +102,7 @@ fn base(ty: Type) -> Option<Base> {
         Type::Boolean => Base::Kind("BOOLEAN_KIND"),
         Type::Secret => Base::Object("Secret"),
         Type::Container => Base::Object("Container"),
+        Type::File => Base::Object("File"),
         Type::Module(object) => Base::Object(object.api_name()),
         Type::StringList => return None,
     })

@@ -548,3 +548,25 @@ pub fn docker_manifest_inspect_hub_offline(config: &Path, image: &str) -> Client
         .args(["manifest", "inspect", &target]);
     run.run()
 }
+
+/// `skopeo login` to the registry as `user` (written to the isolated `auth.json`; TLS checked
+/// against the test CA, plain HTTP allowed for an HTTP registry).
+pub fn skopeo_login(reg: &Registry, user: &str, password: &str) -> ClientResult {
+    let mut run = Isolated::new(tool("skopeo"), format!("skopeo login {}", reg.host_port()));
+    run.cmd
+        .args(["login", "--username", user, "--password", password]);
+    skopeo_tls_args(&mut run.cmd, reg, "");
+    run.cmd.arg(reg.host_port());
+    run.run()
+}
+
+/// `docker login` to the registry as `user`, with no Docker daemon reachable (the CLI then
+/// logs in itself), into the isolated `~/.docker/config.json`.
+pub fn docker_login(reg: &Registry, user: &str, password: &str) -> ClientResult {
+    let mut run = Isolated::new(tool("docker"), format!("docker login {}", reg.host_port()));
+    run.cmd
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .args(["login", "--username", user, "--password", password])
+        .arg(reg.host_port());
+    run.run()
+}

@@ -1,7 +1,8 @@
 //! Shared helpers for the integration tests, as a crate of their own so that each test uses
 //! what it needs: the module run through the engine double with a leak scan ([`module`]), and
-//! the real-registry harness ([`registry`], [`clients`], [`checks`], [`oci_layout`], and a test
-//! credential helper program, [`cred_helper`]).
+//! the real-registry harness ([`registry`], [`clients`], [`checks`], [`oci_layout`], a token
+//! issuer for the registry's token mode, [`token_issuer`], and a test credential helper
+//! program, [`cred_helper`]).
 
 use base64::Engine as _;
 
@@ -16,3 +17,4 @@ pub mod cred_helper;
 pub mod module;
 pub mod oci_layout;
 pub mod registry;
+pub mod token_issuer;

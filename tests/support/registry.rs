@@ -15,6 +15,8 @@ use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use crate::token_issuer::{TokenIssuer, ISSUER, SERVICE};
+
 /// Directories searched for the external tools (the harness never trusts `PATH`).
 pub const TOOL_DIRS: &[&str] = &[
     "/usr/local/sbin",
@@ -50,7 +52,7 @@ pub fn tool(name: &str) -> PathBuf {
 }
 
 /// Runs a setup command (openssl, htpasswd) in a clean env; panics on failure.
-fn run_setup(cmd: &mut Command, stdin: Option<&[u8]>) -> Vec<u8> {
+pub(crate) fn run_setup(cmd: &mut Command, stdin: Option<&[u8]>) -> Vec<u8> {
     cmd.env_clear()
         .env("PATH", CLEAN_PATH)
         .stdin(if stdin.is_some() {
@@ -102,6 +104,17 @@ impl Registry {
     /// `127.0.0.1:<free port>`, over TLS when `tls`, and waits until `GET /v2/`
     /// answers 401. Panics (with the registry log) when it does not come up.
     pub fn start(tls: bool) -> Registry {
+        Self::start_with(tls, None)
+    }
+
+    /// Starts a registry in `auth: token` mode, over TLS when `tls`: it sends clients to
+    /// `issuer`'s realm and accepts the JWTs signed with the issuer's certificate.
+    pub fn start_token(issuer: &TokenIssuer, tls: bool) -> Registry {
+        Self::start_with(tls, Some(issuer))
+    }
+
+    /// Starts a registry with htpasswd auth, or token auth with `issuer`.
+    fn start_with(tls: bool, issuer: Option<&TokenIssuer>) -> Registry {
         let registry_bin = tool("docker-registry");
         let dir = tempfile::Builder::new()
             .prefix("registry-config-e2e-")
@@ -110,15 +123,28 @@ impl Registry {
         let w = dir.path();
         fs::create_dir_all(w.join("store")).expect("mkdir store");
 
-        let htpasswd = run_setup(
-            Command::new(tool("htpasswd")).args(["-niB", TEST_USER]),
-            Some(TEST_PASSWORD.as_bytes()),
-        );
-        assert!(
-            htpasswd.starts_with(format!("{TEST_USER}:$2y$").as_bytes()),
-            "htpasswd did not produce a bcrypt entry"
-        );
-        fs::write(w.join("htpasswd"), htpasswd).expect("write htpasswd");
+        let auth_block = match issuer {
+            Some(issuer) => format!(
+                "auth:\n  token:\n    realm: {}\n    service: {SERVICE}\n    issuer: {ISSUER}\n    rootcertbundle: {}\n",
+                issuer.realm(),
+                issuer.certificate().display()
+            ),
+            None => {
+                let htpasswd = run_setup(
+                    Command::new(tool("htpasswd")).args(["-niB", TEST_USER]),
+                    Some(TEST_PASSWORD.as_bytes()),
+                );
+                assert!(
+                    htpasswd.starts_with(format!("{TEST_USER}:$2y$").as_bytes()),
+                    "htpasswd did not produce a bcrypt entry"
+                );
+                fs::write(w.join("htpasswd"), htpasswd).expect("write htpasswd");
+                format!(
+                    "auth:\n  htpasswd:\n    realm: e2e-registry\n    path: {}\n",
+                    w.join("htpasswd").display()
+                )
+            }
+        };
 
         let ca_cert = tls.then(|| make_certs(w));
 
@@ -126,8 +152,11 @@ impl Registry {
         for _ in 0..START_ATTEMPTS {
             let host_port = format!("127.0.0.1:{}", free_port());
             let config_path = w.join("registry.yml");
-            fs::write(&config_path, registry_config(w, &host_port, tls))
-                .expect("write registry.yml");
+            fs::write(
+                &config_path,
+                registry_config(w, &host_port, tls, &auth_block),
+            )
+            .expect("write registry.yml");
             let log_path = w.join("registry.log");
             let log = fs::File::create(&log_path).expect("create registry.log");
             let mut child = Command::new(&registry_bin)
@@ -290,8 +319,8 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// The registry's YAML config: loopback only, filesystem storage, htpasswd auth.
-fn registry_config(w: &Path, host_port: &str, tls: bool) -> String {
+/// The registry's YAML config: loopback only, filesystem storage, and `auth_block`.
+fn registry_config(w: &Path, host_port: &str, tls: bool, auth_block: &str) -> String {
     let tls_block = if tls {
         format!(
             "  tls:\n    certificate: {}\n    key: {}\n",
@@ -306,9 +335,8 @@ fn registry_config(w: &Path, host_port: &str, tls: bool) -> String {
          log:\n  level: info\n  formatter: text\n\
          storage:\n  filesystem:\n    rootdirectory: {store}\n  delete:\n    enabled: true\n\
          http:\n  addr: {host_port}\n  secret: registry-config-e2e-throwaway\n{tls_block}\
-         auth:\n  htpasswd:\n    realm: e2e-registry\n    path: {htpasswd}\n",
+         {auth_block}",
         store = w.join("store").display(),
-        htpasswd = w.join("htpasswd").display(),
     )
 }
 

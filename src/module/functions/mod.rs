@@ -4,7 +4,8 @@
 //! - [`credentials`]: the state builders `with*`/`without*`, helpers included;
 //! - [`rendering`]: `registries`, `secret` and `kubernetesSecret`;
 //! - [`containers`]: `mountSecret`, `mountDockerConfig`, `secretVariable`;
-//! - [`secret_mount`]: the Go module's `secretMount` and `SecretMount.mount`.
+//! - [`secret_mount`]: the Go module's `secretMount` and `SecretMount.mount`;
+//! - [`verification`]: `verify`, the credential check against the registries.
 //!
 //! [`declaration`] maps every [`Function`] to its declaration with an exhaustive `match`, so a new
 //! function does not compile until it is declared. These descriptions are the API documentation
@@ -14,6 +15,7 @@ mod containers;
 mod credentials;
 mod rendering;
 mod secret_mount;
+mod verification;
 
 use super::declaration::{Declaration, Field, ObjectDeclaration};
 use crate::names::{Function, Object};
@@ -42,6 +44,7 @@ pub(crate) fn declaration(function: Function) -> &'static Declaration {
         Function::Registries => &rendering::REGISTRIES,
         Function::Secret => &rendering::SECRET,
         Function::KubernetesSecret => &rendering::KUBERNETES_SECRET,
+        Function::Verify => &verification::VERIFY,
         Function::MountSecret => &containers::MOUNT_SECRET,
         Function::MountDockerConfig => &containers::MOUNT_DOCKER_CONFIG,
         Function::SecretVariable => &containers::SECRET_VARIABLE,

@@ -501,7 +501,20 @@ impl Store {
             Object::Directory(directory) => {
                 filesystem::resolve_directory(self, directory, field, args)
             }
-            Object::File(_) => Err(not_implemented(type_name, field)),
+            Object::File(file) => match (field, file) {
+                ("contents", FileRecord::Seeded { contents }) => {
+                    if args.opt_int("offsetLines")?.is_some()
+                        || args.opt_int("limitLines")?.is_some()
+                    {
+                        return Err(not_implemented(
+                            type_name,
+                            "contents(offsetLines/limitLines)",
+                        ));
+                    }
+                    scalar(contents)
+                }
+                _ => Err(not_implemented(type_name, field)),
+            },
             Object::CacheVolume { .. } => Err(not_implemented(type_name, field)),
             Object::ModuleSource(source) => filesystem::resolve_module_source(self, source, field),
             Object::TypeDef(t) => typedefs::resolve_typedef(self, t, field, args),
@@ -558,6 +571,12 @@ impl Store {
                 }
                 let container = Object::Container(ContainerRecord::default());
                 Ok(Resolved::Object(self.insert(container)))
+            }
+            "file" => {
+                args.str("name")?;
+                let contents = args.str("contents")?;
+                let file = Object::File(FileRecord::Seeded { contents });
+                Ok(Resolved::Object(self.insert(file)))
             }
             "typeDef" | "function" | "module" => typedefs::resolve_query(self, field, args),
             _ => Err(not_implemented("Query", field)),
