@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests, as a crate of their own so that each test uses
-//! what it needs: the module run through the engine double with a leak scan ([`module`]), and
-//! the real-registry harness ([`registry`], [`clients`], [`checks`], [`oci_layout`], and a test
+//! what it needs: the module run through the engine double with a leak scan ([`module`], which
+//! searches every place with [`leak`], for the [`sentinels`] among others), and the
+//! real-registry harness ([`registry`], [`clients`], [`checks`], [`oci_layout`], and a test
 //! credential helper program, [`cred_helper`]).
 
 use base64::Engine as _;
@@ -13,6 +14,8 @@ pub fn b64(text: &str) -> String {
 pub mod checks;
 pub mod clients;
 pub mod cred_helper;
+pub mod leak;
 pub mod module;
 pub mod oci_layout;
 pub mod registry;
+pub mod sentinels;
