@@ -511,9 +511,17 @@ fn same_content_gets_the_same_name_across_calls_and_never_swaps() {
     let named = m
         .rendered(&m.ok("secret", &state, vec![("name", json!("ci"))]))
         .0;
+    let digest = first
+        .strip_prefix("registry-config-")
+        .unwrap_or_else(|| panic!("{first:?} has the default prefix"));
+    assert!(
+        digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{first:?} ends in a 32-byte hex digest"
+    );
     assert_eq!(
-        named.strip_prefix("ci-"),
-        first.strip_prefix("registry-config-")
+        named,
+        format!("ci-{digest}"),
+        "the name sets only the prefix"
     );
     assert!(
         m.engine.secret_swaps().is_empty(),
@@ -722,10 +730,8 @@ fn registries_refuses_what_secret_refuses() {
         secret.starts_with("secret: the keys [\"quay.io/a\", \"quay.io/b\"] all scope host"),
         "{secret}"
     );
-    assert_eq!(
-        registries.strip_prefix("registries: "),
-        secret.strip_prefix("secret: ")
-    );
+    let reason = secret.strip_prefix("secret: ").expect("named by secret");
+    assert_eq!(registries, format!("registries: {reason}"));
     // With a host-level key both agree again.
     let state = auth(&mut m, &state, "quay.io", "me", "namespace-sentinel-host");
     assert_eq!(
