@@ -99,7 +99,7 @@ async fn the_library_renders_what_the_module_renders() {
     let gh = dag.r#ref(Id(engine.seed_secret(sentinels::ESCAPES)));
     let imported = dag.r#ref(Id(engine.seed_secret(&format!(
         r#"{{"auths":{{"quay.io":{{"username":"q","password":{}}}}}}}"#,
-        serde_json::to_string(sentinels::CONTROL).unwrap()
+        serde_json::to_string(sentinels::INVISIBLE).unwrap()
     ))));
     let config = RegistryConfig::new()
         .with_registry_auth("docker.io", "me", hub)
@@ -117,7 +117,7 @@ async fn the_library_renders_what_the_module_renders() {
             r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}},"https://index.docker.io/v1/":{{"auth":"{}"}},"quay.io":{{"auth":"{}"}}}}}}"#,
             b64(&format!("me:{}", sentinels::ESCAPES)),
             b64(&format!("me:{}", sentinels::SHORT)),
-            b64(&format!("q:{}", sentinels::CONTROL))
+            b64(&format!("q:{}", sentinels::INVISIBLE))
         )
     );
     let without = config.without_registry_auth("quay.io").unwrap();

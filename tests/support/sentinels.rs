@@ -1,6 +1,7 @@
 //! The passwords that tests send through rendering so that every form the leak scanner looks
 //! for is exercised, not only searched for: escapes (`"` and `\`, which JSON, GraphQL and
-//! `Debug` all escape, twice inside a request body), a control character, and a short password.
+//! `Debug` all escape, twice inside a request body), a character only `Debug` escapes, and a
+//! short password.
 //! Each has at least [`crate::leak::MIN_SENTINEL_BYTES`] bytes, so none can occur by chance.
 
 /// `"` and `\`: escaped in every JSON, GraphQL and `Debug` text, doubly in a request body.
@@ -10,9 +11,9 @@ pub const ESCAPES: &str = "sentinel\"quote\\backslash";
 /// still a secret, and `"` and `\` make it escape too.
 pub const SHORT: &str = "€\"€\\";
 
-/// A control character (U+0001). Docker keeps such a password from a `config.json`, so tests
-/// send it through an imported config, where JSON writes it as `\u0001`.
-pub const CONTROL: &str = "sentinel\u{1}control";
+/// A zero-width space (U+200B), which `Debug` writes as `\u{200b}` and JSON keeps. (Rendering
+/// refuses control characters, which clients would send as they are.)
+pub const INVISIBLE: &str = "sentinel\u{200b}invisible";
 
 /// Every sentinel password, for tests that send them all.
-pub const ALL: [&str; 3] = [ESCAPES, SHORT, CONTROL];
+pub const ALL: [&str; 3] = [ESCAPES, SHORT, INVISIBLE];
