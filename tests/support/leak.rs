@@ -11,10 +11,12 @@
 //!   down.
 //!
 //! The search looks for the secret's own bytes, never for an encoding of it, so a short secret
-//! is matched only as a whole. Each secret must have at least [`MIN_SENTINEL_BYTES`] bytes, so
-//! that it cannot turn up by chance in decoded random data (IDs decode to random bytes); a
-//! secret of fewer characters is written with multi-byte characters (see
-//! [`crate::sentinels`]).
+//! is matched only as a whole. Decoding runs that are not base64 gives random bytes (object IDs
+//! are base64 of random bytes), where a given short byte string turns up by chance: a secret of
+//! fewer than [`SHORT_SENTINEL_BYTES`] bytes is therefore looked for in decoded base64 only
+//! when the decoded bytes are UTF-8 text, as every config, `user:password` and document is;
+//! longer ones are looked for everywhere. Tests keep short sentinels distinctive with
+//! multi-byte characters (see [`crate::sentinels`]).
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use base64::alphabet;
@@ -25,12 +27,9 @@ use base64::Engine as _;
 /// holding a base64 document that holds base64 (two decodings), with one to spare.
 pub const MAX_DEPTH: usize = 5;
 
-/// The fewest bytes a watched secret may have (a match of 8 given bytes in random data has a
-/// chance of 2^-64 per position).
-pub const MIN_SENTINEL_BYTES: usize = 8;
-
-/// The shortest base64 run decoded: fewer characters cannot hold [`MIN_SENTINEL_BYTES`] bytes.
-const MIN_BASE64_RUN: usize = (MIN_SENTINEL_BYTES * 4).div_ceil(3);
+/// Secrets shorter than this are looked for in decoded base64 only when it is UTF-8 text: a
+/// match of 8 given bytes in random data has a chance of 2^-64 per position, of 4 bytes 2^-32.
+pub const SHORT_SENTINEL_BYTES: usize = 8;
 
 /// How many bytes of decoded views one text may produce, per byte of the text (plus a fixed
 /// allowance); past it the scan fails instead of giving up silently.
@@ -81,41 +80,35 @@ impl Decoding {
 /// The secrets a scan looks for, ready to search texts.
 pub struct Scanner {
     sentinels: Vec<String>,
-    matcher: Option<AhoCorasick>,
+    /// Every sentinel, for text.
+    all: Option<AhoCorasick>,
+    /// The sentinels of at least [`SHORT_SENTINEL_BYTES`] bytes, for decoded bytes that are
+    /// not text.
+    long: Option<AhoCorasick>,
+    /// The fewest bytes of a sentinel: shorter views are not searched.
+    min_bytes: usize,
 }
 
 impl Scanner {
     /// A scanner for `sentinels`. Empty and whitespace-only ones are left out: the module
     /// refuses them as credentials and they occur in every text.
-    ///
-    /// # Panics
-    /// If a sentinel has fewer than [`MIN_SENTINEL_BYTES`] bytes.
     pub fn new<'a>(sentinels: impl IntoIterator<Item = &'a str>) -> Self {
         let mut kept: Vec<String> = Vec::new();
         for sentinel in sentinels {
-            if sentinel.trim().is_empty() || kept.iter().any(|s| s == sentinel) {
-                continue;
+            if !sentinel.trim().is_empty() && !kept.iter().any(|s| s == sentinel) {
+                kept.push(sentinel.to_owned());
             }
-            assert!(
-                sentinel.len() >= MIN_SENTINEL_BYTES,
-                "leak scan: the sentinel {sentinel:?} has {} bytes; one under {MIN_SENTINEL_BYTES} \
-                 bytes can turn up by chance in decoded data: make it longer, or write a short \
-                 one with multi-byte characters",
-                sentinel.len()
-            );
-            kept.push(sentinel.to_owned());
         }
-        // An NFA: a DFA takes quadratic time to build for a long run of one character (tests
-        // watch 130,000-byte passwords), and the search is fast either way.
-        let matcher = (!kept.is_empty()).then(|| {
-            AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-                .build(&kept)
-                .expect("leak scan: sentinels build a matcher")
-        });
+        let long: Vec<&str> = kept
+            .iter()
+            .map(String::as_str)
+            .filter(|s| s.len() >= SHORT_SENTINEL_BYTES)
+            .collect();
         Self {
+            all: matcher(&kept),
+            long: matcher(&long),
+            min_bytes: kept.iter().map(String::len).min().unwrap_or(usize::MAX),
             sentinels: kept,
-            matcher,
         }
     }
 
@@ -130,22 +123,40 @@ impl Scanner {
     /// If decoding `text` would produce more than [`DECODED_BYTES_PER_BYTE`] bytes per byte
     /// of it (the scan never stops early without saying so).
     pub fn find(&self, text: &[u8]) -> Option<Finding> {
-        let matcher = self.matcher.as_ref()?;
+        if self.is_empty() {
+            return None;
+        }
         let mut budget = text.len() * DECODED_BYTES_PER_BYTE + (1 << 20);
         let mut decodings = Vec::new();
-        self.search(matcher, text, &mut decodings, &mut budget)
+        self.search(text, &mut decodings, &mut budget)
     }
 
     fn search(
         &self,
-        matcher: &AhoCorasick,
         text: &[u8],
         decodings: &mut Vec<Decoding>,
         budget: &mut usize,
     ) -> Option<Finding> {
-        if let Some(found) = matcher.find(text) {
+        let decoded_binary =
+            decodings.last() == Some(&Decoding::Base64) && std::str::from_utf8(text).is_err();
+        let matcher = if decoded_binary {
+            &self.long
+        } else {
+            &self.all
+        };
+        if let Some(found) = matcher.as_ref().and_then(|m| m.find(text)) {
+            let index = found.pattern().as_usize();
+            let sentinels = &self.sentinels;
+            let sentinel = if decoded_binary {
+                sentinels
+                    .iter()
+                    .filter(|s| s.len() >= SHORT_SENTINEL_BYTES)
+                    .nth(index)
+            } else {
+                sentinels.get(index)
+            };
             return Some(Finding {
-                sentinel: self.sentinels[found.pattern().as_usize()].clone(),
+                sentinel: sentinel.cloned().unwrap_or_default(),
                 decodings: decodings.clone(),
             });
         }
@@ -162,13 +173,14 @@ impl Scanner {
                 percent_encoding::percent_decode(text).collect(),
             ));
         }
-        for run in base64_runs(text) {
+        let min_run = (self.min_bytes * 4).div_ceil(3);
+        for run in base64_runs(text).filter(|run| run.len() >= min_run) {
             for skip in 0..4.min(run.len()) {
                 views.push((Decoding::Base64, decode_base64(&run[skip..])));
             }
         }
         for (decoding, view) in views {
-            if view.len() < MIN_SENTINEL_BYTES || view == text {
+            if view.len() < self.min_bytes || view == text {
                 continue;
             }
             *budget = budget.checked_sub(view.len()).unwrap_or_else(|| {
@@ -180,7 +192,7 @@ impl Scanner {
                 )
             });
             decodings.push(decoding);
-            let found = self.search(matcher, &view, decodings, budget);
+            let found = self.search(&view, decodings, budget);
             decodings.pop();
             if found.is_some() {
                 return found;
@@ -190,11 +202,22 @@ impl Scanner {
     }
 }
 
-/// The maximal runs of base64 characters (both alphabets) long enough to hold a sentinel.
+/// A matcher for `patterns`, `None` when there are none. An NFA: a DFA takes quadratic time to
+/// build for a long run of one character (tests watch 130,000-byte passwords), and the search
+/// is fast either way.
+fn matcher<P: AsRef<[u8]>>(patterns: &[P]) -> Option<AhoCorasick> {
+    (!patterns.is_empty()).then(|| {
+        AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            .build(patterns)
+            .expect("leak scan: sentinels build a matcher")
+    })
+}
+
+/// The maximal runs of base64 characters (both alphabets).
 fn base64_runs(text: &[u8]) -> impl Iterator<Item = &[u8]> {
     let is_base64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
     text.split(move |b| !is_base64(b))
-        .filter(|run| run.len() >= MIN_BASE64_RUN)
 }
 
 /// `run` decoded as unpadded base64 after mapping the URL-safe alphabet onto the standard one;

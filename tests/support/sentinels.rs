@@ -2,7 +2,8 @@
 //! for is exercised, not only searched for: escapes (`"` and `\`, which JSON, GraphQL and
 //! `Debug` all escape, twice inside a request body), a character only `Debug` escapes, and a
 //! short password.
-//! Each has at least [`crate::leak::MIN_SENTINEL_BYTES`] bytes, so none can occur by chance.
+//! Each has at least [`crate::leak::SHORT_SENTINEL_BYTES`] bytes, so the scan looks for it even in
+//! decoded bytes that are not text.
 
 /// `"` and `\`: escaped in every JSON, GraphQL and `Debug` text, doubly in a request body.
 pub const ESCAPES: &str = "sentinel\"quote\\backslash";
