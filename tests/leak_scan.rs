@@ -390,6 +390,9 @@ fn the_exclusions_are_exactly_the_set_secret_plaintext_and_plaintext_answers() {
     assert_eq!(store_leaks(&engine, &scanner), []);
 }
 
+/// A call: object, function, parent state, arguments.
+type Call<'a> = (&'a str, &'a str, Value, Vec<(&'a str, Value)>);
+
 /// The rendered config of a call's returned Secret or of the secret its container holds.
 fn delivered(m: &Module, function: &str, outcome: &Outcome) -> String {
     let id = outcome
@@ -431,7 +434,7 @@ fn the_sentinels_travel_escaped_and_nested_only_where_the_scan_leaves_them_out()
     ];
     let container = m.engine.new_container();
     let mount = m.ok("secretMount", &state, vec![("path", json!("/cfg.json"))]);
-    let calls: Vec<(&str, &str, Value, Vec<(&str, Value)>)> = vec![
+    let calls: Vec<Call> = vec![
         ("RegistryConfig", "secret", state.clone(), vec![]),
         (
             "RegistryConfig",
