@@ -107,6 +107,7 @@ fn empty_outcome() -> Outcome {
         timed_out: false,
         stdout: String::new(),
         stderr: String::new(),
+        files_written: Vec::new(),
         return_value: None,
         return_error: None,
         round_trips: 0,
@@ -158,6 +159,13 @@ fn outcome_places() -> Vec<OutcomePlace> {
         }),
         ("stdout", |o, text| o.stdout = format!("started\n{text}\n")),
         ("stderr", |o, text| o.stderr = format!("error: {text}\n")),
+        ("file", |o, text| {
+            o.files_written
+                .push(("cache/state.json".into(), text.as_bytes().to_vec()))
+        }),
+        ("file", |o, text| {
+            o.files_written.push((text.into(), Vec::new()))
+        }),
         ("return value", |o, text| {
             o.return_value = Some(json!({"steps": [{"key": text}]}))
         }),
@@ -254,7 +262,7 @@ fn every_form_is_reported_in_every_place_of_a_call() {
             }
         }
     }
-    assert_eq!(cases, 4 * 21 * 9);
+    assert_eq!(cases, 4 * 21 * 11);
 }
 
 #[test]

@@ -23,9 +23,11 @@ pub fn wrong_password_count(reg: &Registry, user: &str) -> usize {
     reg.log().matches(&wrong_password_log(user)).count()
 }
 
-/// How many wrong-password lines the registry has logged so far, for any user.
+/// How many wrong-password lines the registry has logged so far, for any user but the empty
+/// one (a client that found no key may send an empty user, which is no password sent).
 pub fn refused_login_count(reg: &Registry) -> usize {
-    reg.log().matches("error authenticating user").count()
+    let log = reg.log();
+    log.matches("error authenticating user").count() - log.matches(&wrong_password_log("")).count()
 }
 
 /// Waits (up to 2 s: the registry may log just after it answered) until the registry has

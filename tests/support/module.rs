@@ -5,7 +5,10 @@ use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use engine_double::{EngineDouble, Exchange, Outcome};
+use engine_double::{
+    ContainerRecord, EngineDouble, Exchange, NewFileRecord, Outcome, SecretMountRecord,
+    SecretRecord,
+};
 use serde_json::{json, Value};
 
 use crate::leak::{Finding, Scanner};
@@ -231,15 +234,21 @@ pub struct Leak {
     pub finding: Finding,
 }
 
-/// Every leak of `sentinels` in what one module call left: its requests (all but the plaintext
-/// argument of `setSecret`), the answers to them (all but the `plaintext` fields of answers to
-/// plaintext reads), stdout, stderr, the returned value or error, and everything the double
-/// holds ([`store_leaks`]). One leak per place at most.
+/// Every leak of the scanner's secrets in what one module call left: its requests (all but the
+/// plaintext argument of `setSecret`), the answers to them (all but the `plaintext` fields of
+/// answers to plaintext reads), stdout, stderr, the files it left in its working directory
+/// (also its `TMPDIR`), the returned value or error, and everything the double holds
+/// ([`store_leaks`]). One leak per place at most.
 pub fn call_leaks(engine: &EngineDouble, outcome: &Outcome, scanner: &Scanner) -> Vec<Leak> {
     let mut places = Places::new(scanner);
     places.exchanges(&outcome.exchanges);
     places.text("stdout", outcome.stdout.as_bytes());
     places.text("stderr", outcome.stderr.as_bytes());
+    for (path, contents) in &outcome.files_written {
+        let place = format!("file {} written", path.display());
+        places.text(&place, path.to_string_lossy().as_bytes());
+        places.text(&place, contents);
+    }
     if let Some(value) = &outcome.return_value {
         places.json("return value", value);
     }
@@ -254,7 +263,7 @@ pub fn call_leaks(engine: &EngineDouble, outcome: &Outcome, scanner: &Scanner) -
     places.leaks
 }
 
-/// Every leak of `sentinels` in a session driven from the test itself (the Rust library): every
+/// Every leak of the scanner's secrets in a session driven from the test itself (the Rust library): every
 /// exchange in the double's log, as [`call_leaks`] scans them, and [`store_leaks`].
 pub fn session_leaks(engine: &EngineDouble, scanner: &Scanner) -> Vec<Leak> {
     let mut places = Places::new(scanner);
@@ -379,30 +388,47 @@ impl<'a> Places<'a> {
     /// Every container and every secret's name and URI (see [`store_leaks`]).
     fn store(&mut self, engine: &EngineDouble) {
         for (id, container) in engine.containers() {
+            // Destructured in full: a field added to the record fails to compile here until
+            // the scan looks at it (or says why not).
+            let ContainerRecord {
+                from,
+                mounts,
+                env,
+                secret_env,
+                files,
+            } = container;
             let place = format!("container {id}");
-            if let Some(from) = &container.from {
+            if let Some(from) = &from {
                 self.text(&place, from.as_bytes());
             }
-            for (path, mount) in &container.mounts {
+            for (path, mount) in &mounts {
+                // The secret ID, mode and flags are the engine's, never the module's text.
+                let SecretMountRecord { owner, .. } = mount;
                 self.text(&place, path.as_bytes());
-                self.text(&place, mount.owner.as_bytes());
+                self.text(&place, owner.as_bytes());
             }
-            for (name, value) in &container.env {
+            for (name, value) in &env {
                 self.text(&place, name.as_bytes());
                 self.text(&place, value.as_bytes());
             }
-            for name in container.secret_env.keys() {
+            // Values are Secret IDs the engine made.
+            for name in secret_env.keys() {
                 self.text(&place, name.as_bytes());
             }
-            for (path, file) in &container.files {
+            for (path, file) in &files {
+                let NewFileRecord {
+                    contents, owner, ..
+                } = file;
                 self.text(&place, path.as_bytes());
-                self.text(&place, file.contents.as_bytes());
-                self.text(&place, file.owner.as_bytes());
+                self.text(&place, contents.as_bytes());
+                self.text(&place, owner.as_bytes());
             }
         }
         for (id, secret) in engine.secrets() {
-            self.text(&format!("secret {id} name"), secret.name.as_bytes());
-            self.text(&format!("secret {id} URI"), secret.uri.as_bytes());
+            // The plaintext is the test's input or the config stored with setSecret.
+            let SecretRecord { name, uri, .. } = secret;
+            self.text(&format!("secret {id} name"), name.as_bytes());
+            self.text(&format!("secret {id} URI"), uri.as_bytes());
         }
     }
 }
