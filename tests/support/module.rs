@@ -450,7 +450,7 @@ fn remove_plaintext_fields(value: &mut Value) {
 /// argument is the one place the rendered config must go). The arguments are parsed, so a
 /// `plaintext:` inside another argument's string is not mistaken for it; a `setSecret` whose
 /// arguments cannot be parsed is left whole, and so scanned.
-pub fn without_set_secret_plaintexts(query: &str) -> String {
+fn without_set_secret_plaintexts(query: &str) -> String {
     let mut kept = String::with_capacity(query.len());
     let mut rest = query;
     while let Some(at) = rest.find("setSecret(") {
@@ -477,6 +477,9 @@ fn plaintext_argument(arguments: &str) -> Option<(usize, usize)> {
         }
         let name_end = at + arguments[at..].find(':')?;
         let name = arguments[at..name_end].trim();
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return None;
+        }
         let literal = name_end
             + 1
             + (arguments[name_end + 1..].len() - arguments[name_end + 1..].trim_start().len());
