@@ -274,7 +274,8 @@ pub fn session_leaks(engine: &EngineDouble, scanner: &Scanner) -> Vec<Leak> {
 
 /// Every leak in what the double holds: every container (its image address, env names and
 /// values, secret variable names, mount paths and owners, and the paths, contents and owners
-/// of files written with `withNewFile`) and every secret's name and URI. Secret plaintexts
+/// of files written with `withNewFile`, each raw, then the record's `Debug` text for any other
+/// field) and every secret's name and URI. Secret plaintexts
 /// are not scanned: they are the test's inputs and the configs stored with `setSecret`.
 pub fn store_leaks(engine: &EngineDouble, scanner: &Scanner) -> Vec<Leak> {
     let mut places = Places::new(scanner);
@@ -388,16 +389,18 @@ impl<'a> Places<'a> {
     /// Every container and every secret's name and URI (see [`store_leaks`]).
     fn store(&mut self, engine: &EngineDouble) {
         for (id, container) in engine.containers() {
-            // Destructured in full: a field added to the record fails to compile here until
-            // the scan looks at it (or says why not).
+            let place = format!("container {id}");
+            // The named fields raw, then the whole record's Debug text for any other field
+            // (the scan undoes Debug escapes).
+            let sweep = format!("{container:?}");
             let ContainerRecord {
                 from,
                 mounts,
                 env,
                 secret_env,
                 files,
+                ..
             } = container;
-            let place = format!("container {id}");
             if let Some(from) = &from {
                 self.text(&place, from.as_bytes());
             }
@@ -423,6 +426,7 @@ impl<'a> Places<'a> {
                 self.text(&place, contents.as_bytes());
                 self.text(&place, owner.as_bytes());
             }
+            self.text(&place, sweep.as_bytes());
         }
         for (id, secret) in engine.secrets() {
             // The plaintext is the test's input or the config stored with setSecret.
