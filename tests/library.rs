@@ -1,9 +1,13 @@
 //! The Rust library path end to end: `RegistryConfig` driven with `dagger-sdk` handles against the
 //! engine double, with the request budget SPEC §8 sets (one plaintext query for any number of
-//! registries) and nothing secret in `Debug` output or errors.
+//! registries) and nothing secret in `Debug` output or errors. Each test ends with the leak scan
+//! of every request, answer, container and secret name of its session.
 
 use std::sync::Arc;
 use test_support::b64;
+use test_support::leak::Scanner;
+use test_support::module::assert_session_clean;
+use test_support::sentinels;
 
 use dagger_sdk::{Container, Id, Query, Secret, Selection};
 use engine_double::EngineDouble;
@@ -40,14 +44,15 @@ async fn render(engine: &EngineDouble, dag: &Query, config: &RegistryConfig) -> 
 async fn secret_reads_all_plaintexts_in_one_query_for_any_number_of_registries() {
     let engine = EngineDouble::start();
     let dag = connect(&engine);
+    let passwords: Vec<String> = (0..100).map(|i| format!("library-pw-{i}")).collect();
     for n in [1usize, 10, 100] {
         let mut config = RegistryConfig::new();
-        for i in 0..n {
+        for (i, password) in passwords.iter().enumerate().take(n) {
             // Mix the ways a pipeline gets secrets: by ID and from a secret provider URI.
             let secret: Secret = if i % 2 == 0 {
-                dag.r#ref(Id(engine.seed_secret(&format!("pw-{i}"))))
+                dag.r#ref(Id(engine.seed_secret(password)))
             } else {
-                engine.seed_env_secret(&format!("TOKEN_{i}"), &format!("pw-{i}"));
+                engine.seed_env_secret(&format!("TOKEN_{i}"), password);
                 dag.secret(format!("env:TOKEN_{i}"))
             };
             config = config
@@ -77,20 +82,24 @@ async fn secret_reads_all_plaintexts_in_one_query_for_any_number_of_registries()
             .plaintext;
         let json: serde_json::Value = serde_json::from_str(&plaintext).unwrap();
         assert_eq!(json["auths"].as_object().unwrap().len(), n);
-        assert_eq!(json["auths"]["reg0.example.com"]["auth"], b64("user:pw-0"));
+        assert_eq!(
+            json["auths"]["reg0.example.com"]["auth"],
+            b64("user:library-pw-0")
+        );
     }
     assert_schema_valid(&engine);
+    assert_session_clean(&engine, &passwords);
 }
 
 #[tokio::test]
 async fn the_library_renders_what_the_module_renders() {
     let engine = EngineDouble::start();
     let dag = connect(&engine);
-    let hub = dag.r#ref(Id(engine.seed_secret("hub-pw")));
-    let gh = dag.r#ref(Id(engine.seed_secret("gh-pw")));
+    let hub = dag.r#ref(Id(engine.seed_secret(sentinels::SHORT)));
+    let gh = dag.r#ref(Id(engine.seed_secret(sentinels::ESCAPES)));
     let imported = dag.r#ref(Id(engine.seed_secret(&format!(
-        r#"{{"auths":{{"quay.io":{{"auth":"{}"}}}}}}"#,
-        b64("q:imported")
+        r#"{{"auths":{{"quay.io":{{"username":"q","password":{}}}}}}}"#,
+        serde_json::to_string(sentinels::INVISIBLE).unwrap()
     ))));
     let config = RegistryConfig::new()
         .with_registry_auth("docker.io", "me", hub)
@@ -106,9 +115,9 @@ async fn the_library_renders_what_the_module_renders() {
         render(&engine, &dag, &config).await,
         format!(
             r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}},"https://index.docker.io/v1/":{{"auth":"{}"}},"quay.io":{{"auth":"{}"}}}}}}"#,
-            b64("me:gh-pw"),
-            b64("me:hub-pw"),
-            b64("q:imported")
+            b64(&format!("me:{}", sentinels::ESCAPES)),
+            b64(&format!("me:{}", sentinels::SHORT)),
+            b64(&format!("q:{}", sentinels::INVISIBLE))
         )
     );
     let without = config.without_registry_auth("quay.io").unwrap();
@@ -119,6 +128,7 @@ async fn the_library_renders_what_the_module_renders() {
     // Immutable: the original still has quay.io.
     assert_eq!(config.registries(&dag).await.unwrap().len(), 3);
     assert_schema_valid(&engine);
+    assert_session_clean(&engine, &sentinels::ALL);
 }
 
 #[tokio::test]
@@ -150,6 +160,7 @@ async fn mounts_are_lazy_containers_with_the_secret_mounted() {
     let record = engine.container(&variable.id().await.unwrap().0).unwrap();
     assert!(record.secret_env.contains_key("DOCKER_AUTH_CONFIG"));
     assert_schema_valid(&engine);
+    assert_session_clean(&engine, &["mount-pw"]);
 }
 
 #[tokio::test]
@@ -160,9 +171,10 @@ async fn errors_and_debug_output_carry_no_secret() {
     let config = RegistryConfig::new()
         .with_registry_auth("ghcr.io", "me", token.clone())
         .unwrap();
+    let scanner = Scanner::new(["debug-sentinel-pw", "debug-sentinel-b64!"]);
     let shown = format!("{config:?}");
     assert!(shown.contains("auth ghcr.io as"), "{shown}");
-    assert!(!shown.contains("debug-sentinel"));
+    assert_eq!(scanner.find(shown.as_bytes()), None, "{shown}");
 
     let error = config
         .with_registry_auth("ghcr.io/app:1.0", "me", token.clone())
@@ -185,18 +197,17 @@ async fn errors_and_debug_output_carry_no_secret() {
         panic!("a malformed import must fail");
     };
     let text = format!("{error} {error:?}");
-    assert!(
-        text.contains("\"x.io\"") && !text.contains("debug-sentinel"),
-        "{text}"
-    );
+    assert!(text.contains("\"x.io\""), "{text}");
+    assert_eq!(scanner.find(text.as_bytes()), None, "{text}");
     assert_schema_valid(&engine);
+    assert_session_clean(&engine, &["debug-sentinel-pw", "debug-sentinel-b64!"]);
 }
 
 #[tokio::test]
 async fn mount_secret_applies_a_mode_without_an_owner_and_refuses_what_the_engine_would_mask() {
     let engine = EngineDouble::start();
     let dag = connect(&engine);
-    let token = dag.r#ref(Id(engine.seed_secret("mode-pw")));
+    let token = dag.r#ref(Id(engine.seed_secret("mode-password")));
     let config = RegistryConfig::new()
         .with_registry_auth("ghcr.io", "me", token)
         .unwrap();
@@ -237,6 +248,7 @@ async fn mount_secret_applies_a_mode_without_an_owner_and_refuses_what_the_engin
         assert!(engine.log().is_empty(), "refused before any request");
     }
     assert_schema_valid(&engine);
+    assert_session_clean(&engine, &["mode-password"]);
 }
 
 #[tokio::test]
@@ -261,6 +273,7 @@ async fn a_secret_used_for_several_registries_is_read_once() {
     let read = engine.log()[0].query.clone().unwrap();
     assert!(read.contains("s0:") && !read.contains("s1:"), "{read}");
     assert_schema_valid(&engine);
+    assert_session_clean(&engine, &["shared-pw"]);
 }
 
 #[tokio::test]
@@ -290,6 +303,7 @@ async fn a_credential_helper_renders_next_to_auths() {
         "{error}"
     );
     assert_schema_valid(&engine);
+    assert_session_clean(&engine, &["lib-helper-pw"]);
 }
 
 #[tokio::test]
@@ -297,8 +311,9 @@ async fn more_secrets_than_one_read_takes_are_read_in_a_few_requests() {
     let engine = EngineDouble::start();
     let dag = connect(&engine);
     let mut config = RegistryConfig::new();
-    for i in 0..1_100 {
-        let secret: Secret = dag.r#ref(Id(engine.seed_secret(&format!("pw-{i}"))));
+    let passwords: Vec<String> = (0..1_100).map(|i| format!("library-pw-{i}")).collect();
+    for (i, password) in passwords.iter().enumerate() {
+        let secret: Secret = dag.r#ref(Id(engine.seed_secret(password)));
         config = config
             .with_registry_auth(&format!("r{i}.example.com"), "u", secret)
             .unwrap();
@@ -307,7 +322,10 @@ async fn more_secrets_than_one_read_takes_are_read_in_a_few_requests() {
     let json: serde_json::Value =
         serde_json::from_str(&render(&engine, &dag, &config).await).unwrap();
     assert_eq!(json["auths"].as_object().unwrap().len(), 1_100);
-    assert_eq!(json["auths"]["r1099.example.com"]["auth"], b64("u:pw-1099"));
+    assert_eq!(
+        json["auths"]["r1099.example.com"]["auth"],
+        b64("u:library-pw-1099")
+    );
     let reads: Vec<String> = engine
         .log()
         .iter()
@@ -318,6 +336,7 @@ async fn more_secrets_than_one_read_takes_are_read_in_a_few_requests() {
     assert!(reads[0].contains("s1023:") && !reads[0].contains("s1024:"));
     assert!(reads[1].contains("s75:") && !reads[1].contains("s76:"));
     assert_schema_valid(&engine);
+    assert_session_clean(&engine, &passwords);
 }
 
 // --- Configs a tool would ignore (hardening round three) ---

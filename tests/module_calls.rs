@@ -512,9 +512,17 @@ fn same_content_gets_the_same_name_across_calls_and_never_swaps() {
     let named = m
         .rendered(&m.ok("secret", &state, vec![("name", json!("ci"))]))
         .0;
+    let digest = first
+        .strip_prefix("registry-config-")
+        .unwrap_or_else(|| panic!("{first:?} has the default prefix"));
+    assert!(
+        digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{first:?} ends in a 32-byte hex digest"
+    );
     assert_eq!(
-        named.strip_prefix("ci-"),
-        first.strip_prefix("registry-config-")
+        named,
+        format!("ci-{digest}"),
+        "the name sets only the prefix"
     );
     assert!(
         m.engine.secret_swaps().is_empty(),
@@ -571,13 +579,16 @@ fn round_trips_per_call_meet_the_budget_whatever_the_number_of_registries() {
     assert_eq!(out.round_trips, 2);
 }
 
-/// A call on some object: object, function, parent state, arguments.
-type ObjectCall<'a> = (&'a str, &'a str, &'a Value, Vec<(&'a str, Value)>);
+/// A call on some object: object, function, parent state, arguments, and the HTTP round trips
+/// it takes.
+type ObjectCall<'a> = (&'a str, &'a str, Value, Vec<(&'a str, Value)>, usize);
 
-#[test]
-fn exactly_the_functions_that_read_a_secret_are_never_cached() {
-    let mut m = Module::register();
-    let state = auth(&mut m, &json!({}), "ghcr.io", "me", "cache-policy-sentinel");
+/// One successful call of every registered function, on a config with a password entry and an
+/// imported config (and a prepared `SecretMount`; `verify` on an entry for `registry`), with its round trips: the envelope and
+/// `returnValue`; one plaintext read for whatever is rendered (and `registries`, which reads
+/// the import); one `setSecret`; and the container step for functions that return one.
+fn every_registered_call(m: &mut Module, registry: &Registry) -> Vec<ObjectCall<'static>> {
+    let state = auth(m, &json!({}), "ghcr.io", "me", "cache-policy-sentinel");
     let imported = m.config_secret(
         &format!(
             r#"{{"auths":{{"quay.io":{{"auth":"{}"}}}}}}"#,
@@ -592,106 +603,114 @@ fn exactly_the_functions_that_read_a_secret_are_never_cached() {
     );
     let secret = m.secret("me", "cache-policy-second");
     let container = m.engine.new_container();
-    // `verify` talks to a real registry on 127.0.0.1 (the only traffic tests may send).
-    let registry = Registry::start(false);
+    // `verify` talks to `registry`, a real one on 127.0.0.1 (the only traffic tests may send).
     let verifiable = auth(
-        &mut m,
+        m,
         &json!({}),
         registry.host_port(),
         registry.user(),
         registry.password(),
     );
     let prepared = m.ok("secretMount", &state, vec![("path", json!("/cfg.json"))]);
-    let calls: Vec<ObjectCall> = vec![
-        (
-            "RegistryConfig",
+    let on_config = |function, args, round_trips| {
+        ("RegistryConfig", function, state.clone(), args, round_trips)
+    };
+    vec![
+        on_config(
             "withRegistryAuth",
-            &state,
             vec![
                 ("address", json!("a.io")),
                 ("username", json!("u")),
                 ("secret", json!(secret)),
             ],
+            2,
         ),
-        (
-            "RegistryConfig",
+        on_config(
             "withoutRegistryAuth",
-            &state,
             vec![("address", json!("quay.io"))],
+            2,
         ),
-        (
-            "RegistryConfig",
+        on_config(
             "withIdentityToken",
-            &state,
             vec![("address", json!("a.io")), ("token", json!(secret))],
+            2,
         ),
-        (
-            "RegistryConfig",
+        on_config(
             "withRegistryToken",
-            &state,
             vec![("address", json!("a.io")), ("token", json!(secret))],
+            2,
         ),
-        (
-            "RegistryConfig",
+        on_config(
             "withCredentialHelper",
-            &state,
             vec![("address", json!("gcr.io")), ("helper", json!("gcloud"))],
+            2,
         ),
-        (
-            "RegistryConfig",
-            "withDockerConfig",
-            &state,
-            vec![("config", json!(imported))],
-        ),
-        ("RegistryConfig", "registries", &state, vec![]),
-        ("RegistryConfig", "secret", &state, vec![]),
-        (
-            "RegistryConfig",
-            "kubernetesSecret",
-            &state,
-            vec![("name", json!("regcred"))],
-        ),
-        ("RegistryConfig", "verify", &verifiable, vec![]),
-        (
-            "RegistryConfig",
-            "mountSecret",
-            &state,
-            vec![("container", json!(container))],
-        ),
-        (
-            "RegistryConfig",
+        on_config("withDockerConfig", vec![("config", json!(imported))], 2),
+        on_config("registries", vec![], 3),
+        on_config("secret", vec![], 4),
+        on_config("kubernetesSecret", vec![("name", json!("regcred"))], 4),
+        // One read of the plaintexts, no setSecret: secret()'s requests but one.
+        ("RegistryConfig", "verify", verifiable, vec![], 3),
+        on_config("mountSecret", vec![("container", json!(container))], 5),
+        on_config(
             "mountDockerConfig",
-            &state,
             vec![("container", json!(container))],
+            5,
         ),
-        (
-            "RegistryConfig",
-            "secretVariable",
-            &state,
-            vec![("container", json!(container))],
-        ),
-        (
-            "RegistryConfig",
-            "secretMount",
-            &state,
-            vec![("path", json!("/cfg.json"))],
-        ),
+        on_config("secretVariable", vec![("container", json!(container))], 5),
+        on_config("secretMount", vec![("path", json!("/cfg.json"))], 2),
         (
             "SecretMount",
             "mount",
-            &prepared,
+            prepared,
             vec![("container", json!(container))],
+            5,
         ),
-    ];
+    ]
+}
+
+#[test]
+fn every_registered_function_is_called_and_keeps_its_round_trips() {
+    let mut m = Module::register();
+    let registry = Registry::start(false);
+    let calls = every_registered_call(&mut m, &registry);
+    let mut called: Vec<(&str, &str)> = calls.iter().map(|(o, f, ..)| (*o, *f)).collect();
     let module = m.engine.module(&m.id).unwrap();
-    let registered: usize = module.objects.iter().map(|o| o.functions.len()).sum();
-    assert_eq!(
-        calls.len(),
-        registered,
-        "every registered function is checked"
-    );
-    for (object, function, parent, args) in calls {
-        let outcome = m.call(object, function, parent.clone(), args);
+    let mut registered: Vec<(&str, &str)> = module
+        .objects
+        .iter()
+        .flat_map(|o| {
+            o.functions
+                .iter()
+                .map(|f| (o.name.as_str(), f.name.as_str()))
+        })
+        .collect();
+    called.sort_unstable();
+    registered.sort_unstable();
+    assert_eq!(called, registered, "every registered function is called");
+    for (object, function, parent, args, round_trips) in calls {
+        let outcome = m.call(object, function, parent, args);
+        assert_eq!(
+            outcome.exit_code,
+            Some(0),
+            "{object}.{function}: {}",
+            outcome.stderr
+        );
+        assert_eq!(
+            outcome.round_trips,
+            round_trips,
+            "{object}.{function}: {:#?}",
+            outcome.queries()
+        );
+    }
+}
+
+#[test]
+fn exactly_the_functions_that_read_a_secret_are_never_cached() {
+    let mut m = Module::register();
+    let registry = Registry::start(false);
+    for (object, function, parent, args, _) in every_registered_call(&mut m, &registry) {
+        let outcome = m.call(object, function, parent, args);
         assert_eq!(
             outcome.exit_code,
             Some(0),
@@ -733,10 +752,8 @@ fn registries_refuses_what_secret_refuses() {
         secret.starts_with("secret: the keys [\"quay.io/a\", \"quay.io/b\"] all scope host"),
         "{secret}"
     );
-    assert_eq!(
-        registries.strip_prefix("registries: "),
-        secret.strip_prefix("secret: ")
-    );
+    let reason = secret.strip_prefix("secret: ").expect("named by secret");
+    assert_eq!(registries, format!("registries: {reason}"));
     // With a host-level key both agree again.
     let state = auth(&mut m, &state, "quay.io", "me", "namespace-sentinel-host");
     assert_eq!(

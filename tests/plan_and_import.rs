@@ -594,7 +594,8 @@ fn helpers_a_container_cannot_run_are_refused_for_containers() {
         .unwrap_err()
         .to_string();
     assert!(
-        error.starts_with("the credential helper for \"gcr.io\" starts with \"docker-credential-\""),
+        error
+            .starts_with("the credential helper for \"gcr.io\" starts with \"docker-credential-\""),
         "{error}"
     );
     // Imported values are described, never quoted.

@@ -99,7 +99,20 @@ fn render_to(
     delivery: Delivery,
     expected_key: &str,
 ) -> PathBuf {
-    let state = with_auth(m, address, TEST_USER, password);
+    render_user_to(m, dir, address, TEST_USER, password, delivery, expected_key)
+}
+
+/// [`render_to`] for `user` instead of [`TEST_USER`].
+fn render_user_to(
+    m: &mut Module,
+    dir: &Path,
+    address: &str,
+    user: &str,
+    password: &str,
+    delivery: Delivery,
+    expected_key: &str,
+) -> PathBuf {
+    let state = with_auth(m, address, user, password);
     let plaintext = deliver(m, &state, delivery);
     assert_eq!(auth_keys(&plaintext), [expected_key], "{address}");
     clients::write_mounted_config(dir, plaintext.as_bytes())
@@ -176,15 +189,18 @@ fn wrong_password_is_refused(tls: bool, delivery: Delivery) {
         reg.host_port(),
     );
     let bad_dir = tempfile::tempdir().expect("config dir");
-    let bad = render_to(
-        &mut m,
-        bad_dir.path(),
-        reg.host_port(),
-        WRONG_PASSWORD,
-        delivery,
-        reg.host_port(),
-    );
-    checks::assert_every_client_refuses_wrong_password(&good, &bad, &reg, &layout);
+    let mut bad = |user: &str| {
+        render_user_to(
+            &mut m,
+            &bad_dir.path().join(user),
+            reg.host_port(),
+            user,
+            WRONG_PASSWORD,
+            delivery,
+            reg.host_port(),
+        )
+    };
+    checks::assert_every_client_refuses_wrong_password(&good, &mut bad, &reg, &layout);
 }
 
 #[test]
@@ -307,7 +323,7 @@ fn key_forms_matrix() {
         observed_rows.push(observed);
     }
     assert_eq!(
-        checks::wrong_password_count(&reg),
+        checks::refused_login_count(&reg),
         0,
         "every N is a missing key, never a wrong password; registry log:\n{}",
         reg.log()
@@ -635,25 +651,25 @@ fn credential_helper_serves_every_client(tls: bool, delivery: Delivery) {
         })
         .collect();
     assert_eq!(
-        checks::wrong_password_count(&reg),
+        checks::refused_login_count(&reg),
         0,
         "registry log:\n{}",
         reg.log()
     );
 
     // A wrong password from the helper: each read fails, and the registry logged that the
-    // client sent the user with a password that did not match.
-    helper.answer(reg.host_port(), TEST_USER, WRONG_PASSWORD);
-    let mut count = 0;
+    // client sent the user with a password that did not match; each client gets a user of
+    // its own, so a line names the client that caused it.
     let refused: Vec<bool> = each_client
         .clone()
         .map(|i| {
+            let user = checks::wrong_password_user(i);
+            helper.answer(reg.host_port(), &user, WRONG_PASSWORD);
             let (result, calls) = read_via_helper(i, &config, &reg, &helper, true);
-            let before = count;
-            count = checks::wait_wrong_password_count(&reg, before);
-            !result.ok && calls > 0 && count > before
+            !result.ok && calls > 0 && checks::wait_wrong_password(&reg, &user)
         })
         .collect();
+    let count = checks::refused_login_count(&reg);
 
     // The helper knows no credential for the registry (it answers another server), then the
     // helper is not on the PATH at all.
@@ -673,7 +689,7 @@ fn credential_helper_serves_every_client(tls: bool, delivery: Delivery) {
         })
         .collect();
     assert_eq!(
-        checks::wait_wrong_password_count(&reg, count),
+        checks::wait_refused_logins_beyond(&reg, count),
         count,
         "no client sent a password it did not get; registry log:\n{}",
         reg.log()
@@ -768,15 +784,19 @@ fn skopeo_finds_the_mounted_file_through_registry_auth_file_alone() {
         "e2e/authfile:1",
     ));
 
-    checks::assert_ok(&clients::skopeo_inspect_registry_auth_file(
-        &file,
-        &reg,
-        "e2e/authfile:1",
-    ));
+    let inspect = clients::skopeo_inspect_registry_auth_file(&file, &reg, "e2e/authfile:1");
+    checks::assert_ok(&inspect);
+    assert!(
+        inspect.output.contains(&layout.layer_digest),
+        "the manifest of the pushed image: {inspect}"
+    );
     let elsewhere = tempfile::tempdir().expect("empty dir");
     let missing = elsewhere.path().join("no-auth.json");
     let without = clients::skopeo_inspect_registry_auth_file(&missing, &reg, "e2e/authfile:1");
-    assert!(!without.ok, "no credential, no access: {without}");
+    assert!(
+        !without.ok && !without.timed_out && without.output.contains("authentication required"),
+        "no credential: the registry refuses the anonymous read: {without}"
+    );
 }
 
 /// Docker Hub credential helpers, offline: `withCredentialHelper(docker.io, e2e)` rendered through

@@ -53,11 +53,13 @@ fn wrong_password_is_refused(tls: bool) {
         &hand_written_config(reg.host_port(), reg.user(), reg.password()),
     );
     let bad_dir = tempfile::tempdir().expect("config dir");
-    let bad = clients::write_mounted_config(
-        bad_dir.path(),
-        &hand_written_config(reg.host_port(), reg.user(), "not-the-password"),
-    );
-    checks::assert_every_client_refuses_wrong_password(&good, &bad, &reg, &layout);
+    let mut bad = |user: &str| {
+        clients::write_mounted_config(
+            &bad_dir.path().join(user),
+            &hand_written_config(reg.host_port(), user, "not-the-password"),
+        )
+    };
+    checks::assert_every_client_refuses_wrong_password(&good, &mut bad, &reg, &layout);
 }
 
 #[test]

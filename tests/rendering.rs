@@ -323,20 +323,42 @@ fn several_namespaces_of_one_host_without_a_host_key_are_refused() {
     );
     assert!(error.to_string().contains("at random"));
 
-    // One namespace alone, or several next to a host-level key, are fine.
-    assert!(render(&resolve(&[("quay.io/a", "u", "p")])).is_ok());
-    assert!(render(&resolve(&[
-        ("quay.io/a", "u", "p"),
-        ("quay.io/b", "u", "p"),
-        ("quay.io", "u", "p"),
-    ]))
-    .is_ok());
+    // One namespace alone, or several next to a host-level key, are fine: each entry keeps
+    // its own key and credential.
+    let auth =
+        |user_password: &str| base64::engine::general_purpose::STANDARD.encode(user_password);
+    assert_eq!(
+        rendered(&resolve(&[("quay.io/a", "u", "pa")])),
+        format!(
+            r#"{{"auths":{{"quay.io/a":{{"auth":"{}"}}}}}}"#,
+            auth("u:pa")
+        )
+    );
+    assert_eq!(
+        rendered(&resolve(&[
+            ("quay.io/a", "u", "pa"),
+            ("quay.io/b", "u", "pb"),
+            ("quay.io", "u", "p"),
+        ])),
+        format!(
+            r#"{{"auths":{{"quay.io":{{"auth":"{}"}},"quay.io/a":{{"auth":"{}"}},"quay.io/b":{{"auth":"{}"}}}}}}"#,
+            auth("u:p"),
+            auth("u:pa"),
+            auth("u:pb")
+        )
+    );
     // Different ports are different hosts.
-    assert!(render(&resolve(&[
-        ("localhost:5000/a", "u", "p"),
-        ("localhost:5001/b", "u", "p")
-    ]))
-    .is_ok());
+    assert_eq!(
+        rendered(&resolve(&[
+            ("localhost:5000/a", "u", "pa"),
+            ("localhost:5001/b", "u", "pb")
+        ])),
+        format!(
+            r#"{{"auths":{{"localhost:5000/a":{{"auth":"{}"}},"localhost:5001/b":{{"auth":"{}"}}}}}}"#,
+            auth("u:pa"),
+            auth("u:pb")
+        )
+    );
 }
 
 /// The exact rendered length of one `ghcr.io` basic-auth entry.
@@ -430,8 +452,14 @@ fn blank_passwords_and_tokens_are_refused_naming_the_key() {
             }
         );
     }
-    // A password that merely has spaces in it is a password.
-    assert!(render(&resolve(&[("ghcr.io", "me", " pw ")])).is_ok());
+    // A password that merely has spaces in it is a password, spaces and all.
+    assert_eq!(
+        rendered(&resolve(&[("ghcr.io", "me", " pw ")])),
+        format!(
+            r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
+            base64::engine::general_purpose::STANDARD.encode("me: pw ")
+        )
+    );
 }
 
 #[test]

@@ -414,7 +414,8 @@ pub fn oras_push(config: &Path, reg: &Registry, image: &str) -> ClientResult {
     oras("push", config, reg, image)
 }
 
-/// oras-py pull of `image` (checks the content when it is the oras push's file).
+/// oras-py pull of `image`, the artifact [`oras_push`] pushed: fails unless it pulled that
+/// file with its content.
 pub fn oras_pull(config: &Path, reg: &Registry, image: &str) -> ClientResult {
     oras("pull", config, reg, image)
 }
@@ -466,17 +467,16 @@ pub fn oci_probe_pull(config: &Path, reg: &Registry, image: &str) -> ClientResul
 
 /// One line per client and server with its version, e.g. `("skopeo", "1.9.3")`.
 pub fn client_versions() -> Vec<(&'static str, String)> {
+    /// The first line the probe printed; panics unless it exited 0 and printed one.
     fn first_line(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> String {
-        let mut run = Isolated::new(program, "version".to_string());
+        let label = format!("{} {}", program.as_ref().to_string_lossy(), args.join(" "));
+        let mut run = Isolated::new(program, label);
         run.cmd.args(args);
         let result = run.run();
-        result
-            .output
-            .lines()
-            .next()
-            .unwrap_or("?")
-            .trim()
-            .to_string()
+        assert!(result.ok, "version probe failed:\n{result}");
+        let line = result.output.lines().next().unwrap_or_default().trim();
+        assert!(!line.is_empty(), "version probe printed nothing:\n{result}");
+        line.to_string()
     }
     vec![
         (

@@ -1,8 +1,9 @@
 //! Shared helpers for the integration tests, as a crate of their own so that each test uses
-//! what it needs: the module run through the engine double with a leak scan ([`module`]), and
-//! the real-registry harness ([`registry`], [`clients`], [`checks`], [`oci_layout`], a token
-//! issuer for the registry's token mode, [`token_issuer`], and a test credential helper
-//! program, [`cred_helper`]).
+//! what it needs: the module run through the engine double with a leak scan ([`module`], which
+//! searches every place with [`leak`], for the [`sentinels`] among others), and the
+//! real-registry harness ([`registry`], [`clients`], [`checks`], [`oci_layout`], a token issuer
+//! for the registry's token mode, [`token_issuer`], and a test credential helper program,
+//! [`cred_helper`]).
 
 use base64::Engine as _;
 
@@ -14,7 +15,9 @@ pub fn b64(text: &str) -> String {
 pub mod checks;
 pub mod clients;
 pub mod cred_helper;
+pub mod leak;
 pub mod module;
 pub mod oci_layout;
 pub mod registry;
+pub mod sentinels;
 pub mod token_issuer;

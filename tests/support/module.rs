@@ -1,12 +1,17 @@
 //! Running the real `registry-config` binary through the engine double, as the engine does, with
 //! a leak scan of everything each call exchanged.
 
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use base64::Engine as _;
-use engine_double::{EngineDouble, Outcome};
+use engine_double::{
+    ContainerRecord, EngineDouble, Exchange, NewFileRecord, Outcome, SecretMountRecord,
+    SecretRecord,
+};
 use serde_json::{json, Value};
+
+use crate::leak::{Finding, Scanner};
 
 /// The compiled module binary under test: cargo builds it next to the test executables'
 /// directory (`target/<profile>/registry-config` beside `target/<profile>/deps/`) before it runs
@@ -36,6 +41,8 @@ pub struct Module {
     /// The registered module's ID.
     pub id: String,
     sentinels: Vec<String>,
+    /// The scanner for `sentinels`, built when first needed after they change.
+    scanner: OnceCell<Scanner>,
 }
 
 impl Module {
@@ -53,6 +60,7 @@ impl Module {
             engine,
             id,
             sentinels: Vec::new(),
+            scanner: OnceCell::new(),
         }
     }
 
@@ -70,12 +78,16 @@ impl Module {
         self.engine.seed_secret(content)
     }
 
-    /// Adds `password`, `user:password` and their base64 forms to the leak scan.
+    /// Adds `password` and `user:password` to the leak scan, which finds them in every form
+    /// (see [`crate::leak`]); `user:password` names the `auth` form when that is what leaked.
+    /// A blank password is no secret (the module refuses it) and is not watched.
     pub fn watch(&mut self, username: &str, password: &str) {
-        let b64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
-        let joined = format!("{username}:{password}");
+        if password.trim().is_empty() {
+            return;
+        }
         self.sentinels
-            .extend([password.to_owned(), b64(password), b64(&joined), joined]);
+            .extend([password.to_owned(), format!("{username}:{password}")]);
+        self.scanner.take();
     }
 
     /// `withRegistryAuth(address, user, <a new secret holding password>)` on `state`, which must
@@ -178,7 +190,18 @@ impl Module {
 
     /// Asserts that no watched secret appears anywhere it must not.
     pub fn assert_no_leak(&self, outcome: &Outcome) {
-        assert_no_leak(&self.engine, outcome, &self.sentinels);
+        report(&call_leaks(&self.engine, outcome, self.scanner()));
+    }
+
+    fn scanner(&self) -> &Scanner {
+        self.scanner
+            .get_or_init(|| Scanner::new(self.sentinels.iter().map(String::as_str)))
+    }
+
+    /// Asserts that no watched secret appears in any exchange the double logged since it
+    /// started (or its log was last reset) nor anywhere in its store ([`session_leaks`]).
+    pub fn assert_session_clean(&self) {
+        report(&session_leaks(&self.engine, self.scanner()));
     }
 
     /// The plaintext and name of a Secret the module returned.
@@ -201,94 +224,281 @@ pub fn assert_returned_error(outcome: &Outcome) -> String {
     error.message.clone()
 }
 
-/// The leak scan: every request except the `setSecret` plaintext argument, every response except
-/// answers to plaintext reads, stdout, stderr, returned values and errors, and every container
-/// the double knows about must be free of the sentinels.
-pub fn assert_no_leak(engine: &EngineDouble, outcome: &Outcome, sentinels: &[String]) {
-    let mut places: Vec<(String, String)> = Vec::new();
-    for (i, exchange) in outcome.exchanges.iter().enumerate() {
-        places.push((
-            format!("request #{i}"),
-            without_set_secret_plaintext(&exchange.request),
-        ));
-        let reads_plaintext = exchange
-            .query
-            .as_deref()
-            .is_some_and(|q| q.contains("plaintext"))
-            && !exchange
-                .query
-                .as_deref()
-                .is_some_and(|q| q.contains("setSecret"));
-        if !reads_plaintext {
-            places.push((format!("response #{i}"), exchange.response.clone()));
+/// A watched secret found somewhere it must not be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leak {
+    /// Where: `request #2`, `response #0`, `stderr`, `return value`, `returned error`,
+    /// `container <id>`, `secret <id> name`, …
+    pub place: String,
+    /// The secret and the decodings that revealed it.
+    pub finding: Finding,
+}
+
+/// Every leak of the scanner's secrets in what one module call left: its requests (all but the
+/// plaintext argument of `setSecret`), the answers to them (all but the `plaintext` fields of
+/// answers to plaintext reads), stdout, stderr, the files it left in its working directory
+/// (also its `TMPDIR`), the returned value or error, and everything the double holds
+/// ([`store_leaks`]). One leak per place at most.
+pub fn call_leaks(engine: &EngineDouble, outcome: &Outcome, scanner: &Scanner) -> Vec<Leak> {
+    let mut places = Places::new(scanner);
+    places.exchanges(&outcome.exchanges);
+    places.text("stdout", outcome.stdout.as_bytes());
+    places.text("stderr", outcome.stderr.as_bytes());
+    for (path, contents) in &outcome.files_written {
+        let place = format!("file {} written", path.display());
+        places.text(&place, path.to_string_lossy().as_bytes());
+        places.text(&place, contents);
+    }
+    if let Some(value) = &outcome.return_value {
+        places.json("return value", value);
+    }
+    if let Some(error) = &outcome.return_error {
+        places.text("returned error", error.message.as_bytes());
+        for (name, value) in &error.values {
+            places.text("returned error", name.as_bytes());
+            places.json("returned error", value);
         }
     }
-    places.push(("stdout".into(), outcome.stdout.clone()));
-    places.push(("stderr".into(), outcome.stderr.clone()));
-    places.push((
-        "return value".into(),
-        json!(outcome.return_value).to_string(),
-    ));
-    if let Some(error) = &outcome.return_error {
-        places.push(("returned error".into(), format!("{error:?}")));
+    places.store(engine);
+    places.leaks
+}
+
+/// Every leak of the scanner's secrets in a session driven from the test itself (the Rust library): every
+/// exchange in the double's log, as [`call_leaks`] scans them, and [`store_leaks`].
+pub fn session_leaks(engine: &EngineDouble, scanner: &Scanner) -> Vec<Leak> {
+    let mut places = Places::new(scanner);
+    places.exchanges(&engine.log());
+    places.store(engine);
+    places.leaks
+}
+
+/// Every leak in what the double holds: every container (its image address, env names and
+/// values, secret variable names, mount paths and owners, and the paths, contents and owners
+/// of files written with `withNewFile`, each raw, then the record's `Debug` text for any other
+/// field) and every secret's name and URI. Secret plaintexts
+/// are not scanned: they are the test's inputs and the configs stored with `setSecret`.
+pub fn store_leaks(engine: &EngineDouble, scanner: &Scanner) -> Vec<Leak> {
+    let mut places = Places::new(scanner);
+    places.store(engine);
+    places.leaks
+}
+
+/// The leak scan of one call: panics naming the place, the secret and its form if
+/// [`call_leaks`] finds any.
+pub fn assert_no_leak<S: AsRef<str>>(engine: &EngineDouble, outcome: &Outcome, sentinels: &[S]) {
+    let scanner = Scanner::new(sentinels.iter().map(AsRef::as_ref));
+    report(&call_leaks(engine, outcome, &scanner));
+}
+
+/// The leak scan of a library session: panics if [`session_leaks`] finds any.
+pub fn assert_session_clean<S: AsRef<str>>(engine: &EngineDouble, sentinels: &[S]) {
+    let scanner = Scanner::new(sentinels.iter().map(AsRef::as_ref));
+    report(&session_leaks(engine, &scanner));
+}
+
+fn report(leaks: &[Leak]) {
+    if leaks.is_empty() {
+        return;
     }
-    if let Some(Value::String(id)) = &outcome.return_value {
-        if let Some(container) = engine.container(id) {
-            places.push((
-                "container".into(),
-                format!(
-                    "{:?} {:?} {:?}",
-                    container.env, container.files, container.mounts
-                ),
-            ));
-            for file in container.files.values() {
-                places.push(("withNewFile".into(), file.contents.clone()));
+    let lines: Vec<String> = leaks
+        .iter()
+        .map(|leak| {
+            format!(
+                "secret {:?} leaked into the {} ({})",
+                leak.finding.sentinel,
+                leak.place,
+                leak.finding.form()
+            )
+        })
+        .collect();
+    panic!("{}", lines.join("\n"));
+}
+
+/// The places of one scan and the leaks found so far.
+struct Places<'a> {
+    scanner: &'a Scanner,
+    leaks: Vec<Leak>,
+}
+
+impl<'a> Places<'a> {
+    fn new(scanner: &'a Scanner) -> Self {
+        Self {
+            scanner,
+            leaks: Vec::new(),
+        }
+    }
+
+    /// Scans `text` (raw bytes, as the place holds them) unless `place` already leaked.
+    fn text(&mut self, place: &str, text: &[u8]) {
+        if self.scanner.is_empty() || self.leaks.iter().any(|leak| leak.place == place) {
+            return;
+        }
+        if let Some(finding) = self.scanner.find(text) {
+            self.leaks.push(Leak {
+                place: place.to_owned(),
+                finding,
+            });
+        }
+    }
+
+    /// Scans every key and string of `value` as the string itself (not JSON-escaped).
+    fn json(&mut self, place: &str, value: &Value) {
+        match value {
+            Value::String(text) => self.text(place, text.as_bytes()),
+            Value::Array(items) => items.iter().for_each(|item| self.json(place, item)),
+            Value::Object(members) => {
+                for (key, member) in members {
+                    self.text(place, key.as_bytes());
+                    self.json(place, member);
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+
+    /// Each request's fields (its query without the `setSecret` plaintext) and each answer
+    /// (without the `plaintext` fields when the query reads plaintexts).
+    fn exchanges(&mut self, exchanges: &[Exchange]) {
+        for (i, exchange) in exchanges.iter().enumerate() {
+            let place = format!("request #{i}");
+            let mut reads_plaintext = false;
+            match serde_json::from_str::<Value>(&exchange.request) {
+                Ok(Value::Object(mut body)) => {
+                    if let Some(Value::String(query)) = body.remove("query") {
+                        let query = without_set_secret_plaintexts(&query);
+                        reads_plaintext = query.contains("plaintext");
+                        self.text(&place, query.as_bytes());
+                    }
+                    self.json(&place, &Value::Object(body));
+                }
+                _ => self.text(&place, exchange.request.as_bytes()),
+            }
+            let place = format!("response #{i}");
+            match serde_json::from_str::<Value>(&exchange.response) {
+                Ok(mut answer) => {
+                    if reads_plaintext {
+                        remove_plaintext_fields(&mut answer);
+                    }
+                    self.json(&place, &answer);
+                }
+                Err(_) => self.text(&place, exchange.response.as_bytes()),
             }
         }
-        if let Some(secret) = engine.secret(id) {
-            places.push(("secret name".into(), secret.name.clone()));
-        }
     }
-    for (place, text) in &places {
-        for sentinel in sentinels.iter().filter(|s| s.len() >= 6) {
-            assert!(
-                !text.contains(sentinel.as_str()),
-                "secret {sentinel:?} leaked into the {place}: {text}"
-            );
+
+    /// Every container and every secret's name and URI (see [`store_leaks`]).
+    fn store(&mut self, engine: &EngineDouble) {
+        for (id, container) in engine.containers() {
+            let place = format!("container {id}");
+            // The named fields raw, then the whole record's Debug text for any other field
+            // (the scan undoes Debug escapes).
+            let sweep = format!("{container:?}");
+            let ContainerRecord {
+                from,
+                mounts,
+                env,
+                secret_env,
+                files,
+                ..
+            } = container;
+            if let Some(from) = &from {
+                self.text(&place, from.as_bytes());
+            }
+            for (path, mount) in &mounts {
+                // The secret ID, mode and flags are the engine's, never the module's text.
+                let SecretMountRecord { owner, .. } = mount;
+                self.text(&place, path.as_bytes());
+                self.text(&place, owner.as_bytes());
+            }
+            for (name, value) in &env {
+                self.text(&place, name.as_bytes());
+                self.text(&place, value.as_bytes());
+            }
+            // Values are Secret IDs the engine made.
+            for name in secret_env.keys() {
+                self.text(&place, name.as_bytes());
+            }
+            for (path, file) in &files {
+                let NewFileRecord {
+                    contents, owner, ..
+                } = file;
+                self.text(&place, path.as_bytes());
+                self.text(&place, contents.as_bytes());
+                self.text(&place, owner.as_bytes());
+            }
+            self.text(&place, sweep.as_bytes());
+        }
+        for (id, secret) in engine.secrets() {
+            // The plaintext is the test's input or the config stored with setSecret.
+            let SecretRecord { name, uri, .. } = secret;
+            self.text(&format!("secret {id} name"), name.as_bytes());
+            self.text(&format!("secret {id} URI"), uri.as_bytes());
         }
     }
 }
 
-/// A request body with the `plaintext:"…"` argument of `setSecret` cut out (that argument is the
-/// one place the rendered config must go).
-fn without_set_secret_plaintext(request: &str) -> String {
-    let Ok(body) = serde_json::from_str::<Value>(request) else {
-        return request.to_owned();
-    };
-    let Some(query) = body["query"].as_str() else {
-        return request.to_owned();
-    };
-    let Some(start) = query
-        .find("setSecret(")
-        .and_then(|at| query[at..].find("plaintext:\"").map(|p| at + p))
-    else {
-        return request.to_owned();
-    };
-    let literal_start = start + "plaintext:".len();
-    let mut end = literal_start + 1;
-    let bytes = query.as_bytes();
-    while end < bytes.len() {
-        match bytes[end] {
-            b'\\' => end += 2,
-            b'"' => break,
-            _ => end += 1,
+/// Removes every `plaintext` member of an answer: the values the engine hands over when asked
+/// for a Secret's plaintext, the one place its answers carry secrets.
+fn remove_plaintext_fields(value: &mut Value) {
+    match value {
+        Value::Array(items) => items.iter_mut().for_each(remove_plaintext_fields),
+        Value::Object(members) => {
+            members.remove("plaintext");
+            members.values_mut().for_each(remove_plaintext_fields);
+        }
+        _ => {}
+    }
+}
+
+/// A query with the `plaintext` argument value of every `setSecret(…)` call cut out (that
+/// argument is the one place the rendered config must go). The arguments are parsed, so a
+/// `plaintext:` inside another argument's string is not mistaken for it; a `setSecret` whose
+/// arguments cannot be parsed is left whole, and so scanned.
+fn without_set_secret_plaintexts(query: &str) -> String {
+    let mut kept = String::with_capacity(query.len());
+    let mut rest = query;
+    while let Some(at) = rest.find("setSecret(") {
+        let arguments = at + "setSecret(".len();
+        kept.push_str(&rest[..arguments]);
+        rest = &rest[arguments..];
+        if let Some((start, end)) = plaintext_argument(rest) {
+            kept.push_str(&rest[..start]);
+            rest = &rest[end..];
         }
     }
-    format!(
-        "{}{}",
-        &query[..literal_start],
-        &query[(end + 1).min(query.len())..]
-    )
+    kept.push_str(rest);
+    kept
+}
+
+/// The byte range of the `plaintext` argument's string literal in `arguments` (the text after
+/// `setSecret(`), if the arguments are `name: "…"` pairs of string literals up to `)`.
+fn plaintext_argument(arguments: &str) -> Option<(usize, usize)> {
+    let mut at = 0;
+    loop {
+        at += arguments[at..].len() - arguments[at..].trim_start_matches([' ', ',', '\n']).len();
+        if arguments[at..].starts_with(')') {
+            return None;
+        }
+        let name_end = at + arguments[at..].find(':')?;
+        let name = arguments[at..name_end].trim();
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return None;
+        }
+        let literal = name_end
+            + 1
+            + (arguments[name_end + 1..].len() - arguments[name_end + 1..].trim_start().len());
+        if !arguments[literal..].starts_with('"') || arguments[literal..].starts_with("\"\"\"") {
+            return None;
+        }
+        let mut strings =
+            serde_json::Deserializer::from_str(&arguments[literal..]).into_iter::<String>();
+        strings.next()?.ok()?;
+        let end = literal + strings.byte_offset();
+        if name == "plaintext" {
+            return Some((literal, end));
+        }
+        at = end;
+    }
 }
 
 /// `{"steps":[…]}` of a state value, for assertions.

@@ -14,7 +14,8 @@ oras-py 0.2.43 traps handled here:
     `client.auth.load_configs`; no match -> exit 3 and "no-match" (no request sent).
 
 push: pushes hello.txt (created in a fresh temp dir, oras-py wants files under
-the current directory). pull: pulls into a temp dir and prints the files.
+the current directory). pull: pulls into a temp dir, prints the files, and fails
+unless it pulled push's hello.txt with its content.
 Credentials are never printed.
 
 exit: 0 ok, 1 client failure, 2 usage, 3 no-match
@@ -84,12 +85,14 @@ def main():
                 files = client.pull(target=args.ref, outdir=out, config_path=args.config)
                 names = sorted(os.path.relpath(p, out) for p in files)
                 print(f"pulled {args.ref} files={names}")
-                for path in files:
-                    if os.path.basename(path) == PUSH_FILE:
-                        with open(path, "rb") as f:
-                            if f.read() != PUSH_CONTENT:
-                                print(f"oras_client: {PUSH_FILE} content differs", file=sys.stderr)
-                                return EXIT_FAIL
+                pushed = [p for p in files if os.path.basename(p) == PUSH_FILE]
+                if len(pushed) != 1:
+                    print(f"oras_client: {PUSH_FILE} was not pulled", file=sys.stderr)
+                    return EXIT_FAIL
+                with open(pushed[0], "rb") as f:
+                    if f.read() != PUSH_CONTENT:
+                        print(f"oras_client: {PUSH_FILE} content differs", file=sys.stderr)
+                        return EXIT_FAIL
         return 0
     except SystemExit:
         raise

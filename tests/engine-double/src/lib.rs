@@ -207,6 +207,18 @@ impl EngineDouble {
         lock(&self.shared.store).container(id)
     }
 
+    /// Every Secret the double holds (seeded, from `secret(uri)`, from `setSecret`), by
+    /// canonical ID, in creation order.
+    pub fn secrets(&self) -> Vec<(String, SecretRecord)> {
+        lock(&self.shared.store).secrets()
+    }
+
+    /// Every Container the double holds (each step of a chain is one), by canonical ID, in
+    /// creation order.
+    pub fn containers(&self) -> Vec<(String, ContainerRecord)> {
+        lock(&self.shared.store).containers()
+    }
+
     /// `setSecret` names whose plaintext was overwritten with different content, in order.
     pub fn secret_swaps(&self) -> Vec<String> {
         lock(&self.shared.store).swaps()

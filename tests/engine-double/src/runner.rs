@@ -57,6 +57,9 @@ pub struct Outcome {
     pub stdout: String,
     /// Captured stderr (lossy UTF-8).
     pub stderr: String,
+    /// Every file the process left in its working directory, which is also its `TMPDIR`:
+    /// path relative to it, and content.
+    pub files_written: Vec<(PathBuf, Vec<u8>)>,
     /// Decoded JSON passed to `returnValue`, if called.
     pub return_value: Option<Value>,
     /// The `Error` passed to `returnError`, if called.
@@ -89,6 +92,22 @@ fn read_all(source: Option<impl Read + Send + 'static>) -> thread::JoinHandle<St
     })
 }
 
+/// Adds every file under `dir` (recursively) to `files`, with its path relative to `root`.
+fn collect_files(root: &Path, dir: &Path, files: &mut Vec<(PathBuf, Vec<u8>)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(root, &path, files);
+        } else if let Ok(contents) = std::fs::read(&path) {
+            let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            files.push((relative, contents));
+        }
+    }
+}
+
 /// Absolute path for programs given with a directory part, since the child runs elsewhere.
 fn program_path(binary: &Path) -> PathBuf {
     if binary.components().count() > 1 {
@@ -105,9 +124,10 @@ fn program_path(binary: &Path) -> PathBuf {
 
 impl EngineDouble {
     /// Sets `currentFunctionCall`, runs `binary` with a clean environment (only `PATH`,
-    /// `DAGGER_SESSION_PORT`, `DAGGER_SESSION_TOKEN`), cwd a fresh temp dir, no arguments and
-    /// no stdin; kills it after the run timeout; returns what the double recorded during
-    /// this run only. Runs on one double are serialized.
+    /// `DAGGER_SESSION_PORT`, `DAGGER_SESSION_TOKEN`, and `TMPDIR`), cwd and `TMPDIR` a fresh
+    /// temp dir, no arguments and no stdin; kills it after the run timeout; returns what the
+    /// double recorded during this run only, and the files left in that directory. Runs on
+    /// one double are serialized.
     pub fn run(&self, binary: &Path, call: &Call) -> Outcome {
         self.run_with_env(binary, call, &[])
     }
@@ -137,6 +157,7 @@ impl EngineDouble {
         command
             .env("DAGGER_SESSION_PORT", self.port.to_string())
             .env("DAGGER_SESSION_TOKEN", &self.shared.token)
+            .env("TMPDIR", workdir.path())
             .envs(extra_env.iter().copied())
             .current_dir(workdir.path())
             .stdin(Stdio::null())
@@ -164,6 +185,8 @@ impl EngineDouble {
         };
         let stdout = stdout.join().unwrap_or_default();
         let stderr = stderr.join().unwrap_or_default();
+        let mut files_written = Vec::new();
+        collect_files(workdir.path(), workdir.path(), &mut files_written);
 
         let returned = lock(&self.shared.store).finish_call(call_index);
         let exchanges: Vec<Exchange> = {
@@ -180,6 +203,7 @@ impl EngineDouble {
             timed_out,
             stdout,
             stderr,
+            files_written,
             return_value,
             return_error,
             round_trips: exchanges.len(),

@@ -47,6 +47,8 @@ pub struct SecretRecord {
     pub name: String,
     /// Current plaintext (for `setSecret` secrets: the last one bound to the name).
     pub plaintext: String,
+    /// `secret(uri)` URI (empty for seeded and `setSecret` secrets).
+    pub uri: String,
 }
 
 /// The recorded state of a `Container`.
@@ -142,6 +144,16 @@ pub(crate) struct SecretState {
     name: String,
     plaintext: String,
     uri: String,
+}
+
+impl SecretState {
+    fn record(&self) -> SecretRecord {
+        SecretRecord {
+            name: self.name.clone(),
+            plaintext: self.plaintext.clone(),
+            uri: self.uri.clone(),
+        }
+    }
 }
 
 /// Every kind of object the double stores.
@@ -363,12 +375,31 @@ impl Store {
     /// The secret behind any ID (canonical or alias).
     pub(crate) fn secret(&self, id: &str) -> Option<SecretRecord> {
         match self.object(self.lookup(id).ok()?) {
-            Object::Secret(s) => Some(SecretRecord {
-                name: s.name.clone(),
-                plaintext: s.plaintext.clone(),
-            }),
+            Object::Secret(s) => Some(s.record()),
             _ => None,
         }
+    }
+
+    /// Every secret held, by canonical ID, in creation order.
+    pub(crate) fn secrets(&self) -> Vec<(String, SecretRecord)> {
+        self.entries
+            .iter()
+            .filter_map(|entry| match &entry.object {
+                Object::Secret(s) => Some((entry.id.clone(), s.record())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Every container held (each step of a chain is one), by canonical ID, in creation order.
+    pub(crate) fn containers(&self) -> Vec<(String, ContainerRecord)> {
+        self.entries
+            .iter()
+            .filter_map(|entry| match &entry.object {
+                Object::Container(c) => Some((entry.id.clone(), c.clone())),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The container behind any ID (canonical or alias).

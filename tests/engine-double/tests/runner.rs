@@ -106,7 +106,7 @@ fn register_and_invoke_a_fake_module() {
     assert!(reg.queries()[0].contains("currentFunctionCall"));
     assert!(
         reg.stdout
-            .contains("env: DAGGER_SESSION_PORT,DAGGER_SESSION_TOKEN,PATH\n"),
+            .contains("env: DAGGER_SESSION_PORT,DAGGER_SESSION_TOKEN,PATH,TMPDIR\n"),
         "{}",
         reg.stdout
     );
@@ -226,4 +226,39 @@ fn run_passes_extra_env_collects_exit_codes_and_times_out() {
     let out = engine.run(&sleeper, &call);
     assert!(out.timed_out);
     assert_eq!(out.exit_code, None);
+}
+
+#[test]
+fn run_returns_the_files_left_in_the_working_directory_and_tmpdir() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_script(
+        &dir,
+        "writer",
+        "import os, tempfile\n\
+         os.makedirs('cache')\n\
+         open('cache/state.json', 'w').write('{}')\n\
+         assert os.environ['TMPDIR'] == os.getcwd()\n\
+         tempfile.NamedTemporaryFile(prefix='scratch', delete=False).write(b'tmp')\n",
+    );
+    let engine = EngineDouble::start();
+    let call = Call {
+        parent_name: "Fake".into(),
+        name: "x".into(),
+        parent: json!({}),
+        input_args: vec![],
+    };
+    let out = engine.run(&script, &call);
+    assert_eq!(out.exit_code, Some(0), "{}", out.stderr);
+    let mut files: Vec<(String, Vec<u8>)> = out
+        .files_written
+        .into_iter()
+        .map(|(path, contents)| (path.display().to_string(), contents))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(files[0], ("cache/state.json".to_owned(), b"{}".to_vec()));
+    assert!(
+        files[1].0.starts_with("scratch") && files[1].1 == b"tmp",
+        "{files:?}"
+    );
 }
