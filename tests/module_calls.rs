@@ -639,6 +639,20 @@ fn exactly_the_functions_that_read_a_secret_are_never_cached() {
         ),
         (
             "RegistryConfig",
+            "withEcrAuth",
+            &state,
+            vec![
+                (
+                    "address",
+                    json!("123456789012.dkr.ecr.eu-west-1.amazonaws.com"),
+                ),
+                ("accessKeyId", json!(secret)),
+                ("secretAccessKey", json!(secret)),
+                ("endpoint", json!("")),
+            ],
+        ),
+        (
+            "RegistryConfig",
             "withDockerConfig",
             &state,
             vec![("config", json!(imported))],

@@ -3,8 +3,10 @@
 //! and the pure parts of `verify` (challenges, tokens, image references, result lines).
 
 pub mod address;
+pub mod aws_error;
 pub mod challenge;
 pub mod credential;
+pub mod ecr;
 pub mod helper;
 pub mod image;
 pub mod import;

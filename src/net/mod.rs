@@ -4,4 +4,5 @@
 //! error bodies, result lines) lives in the core.
 
 pub(crate) mod client;
+pub(crate) mod ecr;
 pub(crate) mod registry;

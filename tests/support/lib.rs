@@ -15,6 +15,7 @@ pub mod checks;
 pub mod clients;
 pub mod cred_helper;
 pub mod module;
+pub mod moto;
 pub mod oci_layout;
 pub mod registry;
 pub mod token_issuer;

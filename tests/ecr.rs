@@ -1,0 +1,291 @@
+//! `withEcrAuth`: the builder (records handles only, validated, listed, replaced and removed by
+//! key), and the token minted at render time against moto's ECR, IAM and STS on 127.0.0.1 with
+//! moto's signature and IAM checks on, then used by a real client against a real registry.
+
+use serde_json::{json, Value};
+use test_support::b64;
+use test_support::checks::{assert_ok, assert_wrong_password_401, wrong_password_count};
+use test_support::clients::{
+    docker_manifest_inspect, skopeo_inspect, skopeo_push, write_mounted_config,
+};
+use test_support::module::{steps, Module};
+use test_support::moto::{AwsKeys, Moto};
+use test_support::oci_layout::OciLayout;
+use test_support::registry::Registry;
+
+const REGISTRY: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+const OTHER_REGISTRY: &str = "210987654321.dkr.ecr.us-east-1.amazonaws.com";
+
+/// The secrets of `keys`, seeded and watched by the leak scan, as `withEcrAuth` arguments.
+fn key_args(m: &mut Module, keys: &AwsKeys) -> Vec<(&'static str, Value)> {
+    let mut args = vec![
+        ("accessKeyId", json!(m.secret("AWS", &keys.access_key_id))),
+        (
+            "secretAccessKey",
+            json!(m.secret("AWS", &keys.secret_access_key)),
+        ),
+    ];
+    if let Some(token) = &keys.session_token {
+        args.push(("sessionToken", json!(m.secret("AWS", token))));
+    }
+    args
+}
+
+/// `withEcrAuth(address, keys…, endpoint)` on `state`, which must succeed.
+fn with_ecr(m: &mut Module, state: &Value, address: &str, keys: &AwsKeys, endpoint: &str) -> Value {
+    let mut args = vec![("address", json!(address)), ("endpoint", json!(endpoint))];
+    args.extend(key_args(m, keys));
+    m.ok("withEcrAuth", state, args)
+}
+
+/// Keys for the builder tests, which never reach AWS.
+fn unused_keys() -> AwsKeys {
+    AwsKeys {
+        access_key_id: "AKIAUNUSEDUNUSED0001".to_owned(),
+        secret_access_key: "unused/secret/key/for/builder/tests0001".to_owned(),
+        session_token: None,
+        boto3_token: String::new(),
+    }
+}
+
+/// Watches the token boto3 got (and the password in it) in the leak scan.
+fn watch_token(m: &mut Module, keys: &AwsKeys) -> String {
+    let decoded = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        &keys.boto3_token,
+    )
+    .expect("boto3's token is base64");
+    let decoded = String::from_utf8(decoded).expect("UTF-8");
+    let password = decoded
+        .strip_prefix("AWS:")
+        .expect("AWS:<password>")
+        .to_owned();
+    m.watch("AWS", &password);
+    password
+}
+
+#[test]
+fn with_ecr_auth_records_handles_only_and_is_listed_replaced_and_removed_by_key() {
+    let mut m = Module::register();
+    m.engine.reset_log();
+    let state = with_ecr(&mut m, &json!({}), REGISTRY, &unused_keys(), "");
+    assert!(
+        m.plaintext_reads().is_empty(),
+        "the builder reads no secret"
+    );
+    let step = &steps(&state)[0];
+    assert_eq!(step["kind"], "ecr");
+    assert_eq!(step["key"], REGISTRY);
+    assert!(step.get("sessionToken").is_none() && step.get("endpoint").is_none());
+
+    let state = with_ecr(
+        &mut m,
+        &state,
+        &format!("https://{OTHER_REGISTRY}/"),
+        &AwsKeys {
+            session_token: Some("unused-session-token-0001".to_owned()),
+            ..unused_keys()
+        },
+        "http://127.0.0.1:4566",
+    );
+    let other = &steps(&state)[1];
+    assert_eq!(other["endpoint"], "http://127.0.0.1:4566/");
+    assert!(other["sessionToken"].is_string());
+    let listed = m.ok("registries", &state, vec![]);
+    assert_eq!(listed, json!([REGISTRY, OTHER_REGISTRY]));
+
+    let replaced = m.with_auth(&state, REGISTRY, "AWS", "a-password-from-elsewhere");
+    assert_eq!(steps(&replaced).len(), 2);
+    assert_eq!(steps(&replaced)[1]["kind"], "basic");
+    let removed = m.ok(
+        "withoutRegistryAuth",
+        &state,
+        vec![("address", json!(OTHER_REGISTRY))],
+    );
+    assert_eq!(m.ok("registries", &removed, vec![]), json!([REGISTRY]));
+}
+
+#[test]
+fn with_ecr_auth_refuses_other_addresses_and_plain_http_to_other_hosts() {
+    let mut m = Module::register();
+    for (address, endpoint, expected) in [
+        (
+            "ghcr.io",
+            "",
+            "withEcrAuth: argument address: \"ghcr.io\" is not an Amazon ECR private registry",
+        ),
+        (
+            "public.ecr.aws",
+            "",
+            "withEcrAuth: argument address: \"public.ecr.aws\" is not an Amazon ECR private registry",
+        ),
+        (
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/team",
+            "",
+            "withEcrAuth: argument address: \"123456789012.dkr.ecr.us-east-1.amazonaws.com/team\" names a repository",
+        ),
+        (
+            REGISTRY,
+            "http://ecr.example.com",
+            "withEcrAuth: argument endpoint: \"http://ecr.example.com\" is plain HTTP to a host that is not a loopback host",
+        ),
+        (
+            REGISTRY,
+            "https://user:pw@ecr.example.com",
+            "withEcrAuth: argument endpoint: \"https://user:pw@ecr.example.com\" is not a plain origin",
+        ),
+    ] {
+        let mut args = vec![("address", json!(address)), ("endpoint", json!(endpoint))];
+        args.extend(key_args(&mut m, &unused_keys()));
+        let error = m.err("withEcrAuth", &json!({}), args);
+        assert!(error.starts_with(expected), "{error}");
+    }
+}
+
+#[test]
+fn a_tampered_ecr_step_is_refused() {
+    let m = Module::register();
+    for (step, expected) in [
+        (
+            json!({"kind": "ecr", "key": "ghcr.io", "accessKeyId": "a", "secretAccessKey": "b"}),
+            "step 1: field \"key\" is not an Amazon ECR registry",
+        ),
+        (
+            json!({"kind": "ecr", "key": REGISTRY, "accessKeyId": "a", "secretAccessKey": "b", "endpoint": "http://10.0.0.1/"}),
+            "step 1: field \"endpoint\" is not a normalized ECR endpoint",
+        ),
+        (
+            json!({"kind": "ecr", "key": REGISTRY, "accessKeyId": "a"}),
+            "step 1: field \"secretAccessKey\" is missing",
+        ),
+    ] {
+        let error = m.err("secret", &json!({ "steps": [step] }), vec![]);
+        assert!(error.contains(expected), "{error}");
+    }
+}
+
+#[test]
+fn right_keys_render_the_token_moto_issues_in_one_call_for_two_registries() {
+    let moto = Moto::start();
+    let (user, _) = moto.prepare();
+    let mut m = Module::register();
+    watch_token(&mut m, &user);
+    let state = with_ecr(&mut m, &json!({}), REGISTRY, &user, moto.endpoint());
+    let state = m.with_auth(&state, "ghcr.io", "me", "ghcr-password-0001");
+    let state = with_ecr(&mut m, &state, OTHER_REGISTRY, &user, moto.endpoint());
+
+    let posts = moto.posts();
+    let outcome = m.call("RegistryConfig", "secret", state, vec![]);
+    assert_eq!(outcome.exit_code, Some(0), "{}", outcome.stderr);
+    assert_eq!(
+        outcome.round_trips, 4,
+        "envelope, plaintexts, setSecret, returnValue"
+    );
+    assert_eq!(
+        moto.posts() - posts,
+        1,
+        "one GetAuthorizationToken call for the same keys and region"
+    );
+    let (_, rendered) = m.rendered(outcome.return_value.as_ref().unwrap());
+    let expected = json!({"auths": {
+        OTHER_REGISTRY: {"auth": user.boto3_token},
+        REGISTRY: {"auth": user.boto3_token},
+        "ghcr.io": {"auth": b64("me:ghcr-password-0001")},
+    }});
+    assert_eq!(serde_json::from_str::<Value>(&rendered).unwrap(), expected);
+}
+
+#[test]
+fn a_wrong_secret_key_or_an_unknown_key_fails_naming_the_aws_error() {
+    let moto = Moto::start();
+    let (user, _) = moto.prepare();
+    let mut m = Module::register();
+    let wrong_secret = AwsKeys {
+        secret_access_key: "wrong/secret/access/key/0000000000000001".to_owned(),
+        ..user.clone()
+    };
+    let state = with_ecr(&mut m, &json!({}), REGISTRY, &wrong_secret, moto.endpoint());
+    let error = m.err("secret", &state, vec![]);
+    assert!(
+        error.starts_with(&format!(
+            "secret: GetAuthorizationToken failed for \"{REGISTRY}\" (at {}/): HTTP 403, SignatureDoesNotMatch: ",
+            moto.endpoint()
+        )),
+        "{error}"
+    );
+    assert!(!m.stored_a_secret());
+
+    let unknown = AwsKeys {
+        access_key_id: "AKIAUNKNOWNUNKNOWN01".to_owned(),
+        ..user
+    };
+    let state = with_ecr(&mut m, &json!({}), REGISTRY, &unknown, moto.endpoint());
+    let error = m.err(
+        "mountSecret",
+        &state,
+        vec![("container", json!(m.engine.new_container()))],
+    );
+    assert!(
+        error.contains(
+            "HTTP 403, InvalidClientTokenId: The security token included in the request is invalid"
+        ),
+        "{error}"
+    );
+    assert!(!error.contains("AKIAUNKNOWN"), "{error}");
+}
+
+#[test]
+fn temporary_credentials_with_a_session_token_work() {
+    let moto = Moto::start();
+    let (_, temporary) = moto.prepare();
+    let mut m = Module::register();
+    watch_token(&mut m, &temporary);
+    let state = with_ecr(&mut m, &json!({}), REGISTRY, &temporary, moto.endpoint());
+    let secret = m.ok("secret", &state, vec![]);
+    let (_, rendered) = m.rendered(&secret);
+    let expected = json!({"auths": {REGISTRY: {"auth": temporary.boto3_token}}});
+    assert_eq!(serde_json::from_str::<Value>(&rendered).unwrap(), expected);
+
+    // Without its session token, moto does not know the temporary key.
+    let without = AwsKeys {
+        session_token: None,
+        ..temporary
+    };
+    let state = with_ecr(&mut m, &json!({}), REGISTRY, &without, moto.endpoint());
+    let error = m.err("secret", &state, vec![]);
+    assert!(error.contains("HTTP 403"), "{error}");
+}
+
+#[test]
+fn the_minted_token_logs_a_real_client_in() {
+    let moto = Moto::start();
+    let (user, _) = moto.prepare();
+    let mut m = Module::register();
+    let password = watch_token(&mut m, &user);
+    let state = with_ecr(&mut m, &json!({}), REGISTRY, &user, moto.endpoint());
+    let secret = m.ok("secret", &state, vec![]);
+    let (_, rendered) = m.rendered(&secret);
+
+    // The registry expects what a real ECR expects: user AWS with the token's password. The
+    // rendered entry is used as it is, under the local registry's address.
+    let registry = Registry::start_login("AWS", &password);
+    let rendered: Value = serde_json::from_str(&rendered).unwrap();
+    let entry = rendered["auths"][REGISTRY].clone();
+    let config = json!({"auths": {registry.host_port(): entry}}).to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_mounted_config(dir.path(), config.as_bytes());
+    let layout = OciLayout::build();
+    assert_ok(&skopeo_push(&path, &registry, &layout, "ecr/app:1"));
+    assert_ok(&skopeo_inspect(&path, &registry, "ecr/app:1"));
+    assert_ok(&docker_manifest_inspect(&path, &registry, "ecr/app:1"));
+
+    // The same client with another password for AWS is refused: the token's password is what
+    // logged it in.
+    let wrong =
+        json!({"auths": {registry.host_port(): {"auth": b64("AWS:not-the-token-password")}}});
+    let wrong_dir = tempfile::tempdir().unwrap();
+    let wrong_path = write_mounted_config(wrong_dir.path(), wrong.to_string().as_bytes());
+    let before = wrong_password_count(&registry);
+    let refused = skopeo_inspect(&wrong_path, &registry, "ecr/app:1");
+    assert_wrong_password_401(&refused, &registry, before);
+}
