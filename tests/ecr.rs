@@ -289,3 +289,179 @@ fn the_minted_token_logs_a_real_client_in() {
     let refused = skopeo_inspect(&wrong_path, &registry, "ecr/app:1");
     assert_wrong_password_401(&refused, &registry, before);
 }
+
+/// The library on the engine double, as a Rust pipeline uses it.
+fn connect(engine: &engine_double::EngineDouble) -> dagger_sdk::Query {
+    use registry_config::module::{EngineClient, Session};
+    let client = EngineClient::new(&Session::new(engine.port(), engine.token())).unwrap();
+    dagger_sdk::Query {
+        proc: None,
+        selection: dagger_sdk::Selection::default(),
+        graphql_client: std::sync::Arc::new(client),
+    }
+}
+
+#[tokio::test]
+async fn the_library_mints_with_temporary_credentials_and_shows_no_secret() {
+    use registry_config::opts::EcrAuthOpts;
+    use registry_config::RegistryConfig;
+
+    let moto = Moto::start();
+    let (_, temporary) = moto.prepare();
+    let engine = engine_double::EngineDouble::start();
+    let dag = connect(&engine);
+    let seeded =
+        |text: &str| dag.r#ref::<dagger_sdk::Secret>(dagger_sdk::Id(engine.seed_secret(text)));
+    let opts = EcrAuthOpts {
+        session_token: Some(seeded(temporary.session_token.as_deref().unwrap())),
+        endpoint: Some(moto.endpoint()),
+    };
+    let config = RegistryConfig::new()
+        .with_ecr_auth_opts(
+            REGISTRY,
+            seeded(&temporary.access_key_id),
+            seeded(&temporary.secret_access_key),
+            opts,
+        )
+        .unwrap();
+    let shown = format!("{config:?}");
+    assert_eq!(
+        shown,
+        format!(
+            "RegistryConfig {{ steps: [\"ecr {REGISTRY} via {}/\"] }}",
+            moto.endpoint()
+        )
+    );
+    engine.reset_log();
+    let secret = config.secret(&dag).await.unwrap();
+    let id = secret.id().await.unwrap();
+    assert!(engine.log().iter().all(|exchange| !exchange.rejected));
+    let rendered = engine.secret(&id.0).unwrap().plaintext;
+    let expected = json!({"auths": {REGISTRY: {"auth": temporary.boto3_token}}});
+    assert_eq!(serde_json::from_str::<Value>(&rendered).unwrap(), expected);
+
+    let error = RegistryConfig::new()
+        .with_ecr_auth("ghcr.io", seeded("a"), seeded("b"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with(
+            "withEcrAuth: argument address: \"ghcr.io\" is not an Amazon ECR private registry"
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_ecr_entry_goes_into_docker_auth_config_as_an_auth_entry() {
+    let moto = Moto::start();
+    let (user, _) = moto.prepare();
+    let mut m = Module::register();
+    watch_token(&mut m, &user);
+    let state = with_ecr(&mut m, &json!({}), REGISTRY, &user, moto.endpoint());
+    let container = m.engine.new_container();
+    let changed = m.ok(
+        "secretVariable",
+        &state,
+        vec![("container", json!(container))],
+    );
+    let container = m.engine.container(changed.as_str().unwrap()).unwrap();
+    let secret_id = &container.secret_env["DOCKER_AUTH_CONFIG"];
+    let (_, rendered) = m.rendered(&json!(secret_id));
+    let expected = json!({"auths": {REGISTRY: {"auth": user.boto3_token}}});
+    assert_eq!(serde_json::from_str::<Value>(&rendered).unwrap(), expected);
+}
+
+/// A one-shot forward proxy on 127.0.0.1 that answers `POST http://127.0.0.1:1/` (where nothing
+/// listens) as ECR would, and hands the request head it got to the test.
+fn ecr_proxy(token: String) -> (u16, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut reader = BufReader::new(stream);
+        let mut head = String::new();
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                break;
+            }
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+            head.push_str(&line);
+        }
+        let mut body = vec![0; length];
+        let _ = reader.read_exact(&mut body);
+        head.push_str(&format!("\r\nbody: {}", String::from_utf8_lossy(&body)));
+        let ok = head.starts_with("POST http://127.0.0.1:1/ HTTP/1.1");
+        let answer = if ok {
+            format!(
+                r#"{{"authorizationData":[{{"authorizationToken":"{token}","expiresAt":1.7e9}}]}}"#
+            )
+        } else {
+            String::new()
+        };
+        let status = if ok { "200 OK" } else { "404 Not Found" };
+        let mut stream = reader.into_inner();
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+            answer.len()
+        );
+        let _ = sender.send(head);
+    });
+    (port, receiver)
+}
+
+#[test]
+fn the_call_follows_the_proxy_variables_and_sends_only_the_signed_request() {
+    let keys = AwsKeys {
+        boto3_token: b64("AWS:proxied-ecr-password-0001"),
+        ..unused_keys()
+    };
+    let (proxy, request) = ecr_proxy(keys.boto3_token.clone());
+    let mut m = Module::register();
+    watch_token(&mut m, &keys);
+    let state = with_ecr(&mut m, &json!({}), REGISTRY, &keys, "http://127.0.0.1:1");
+    let call = engine_double::Call {
+        parent_name: "RegistryConfig".to_owned(),
+        name: "secret".to_owned(),
+        parent: state,
+        input_args: vec![("name".to_owned(), json!(""))],
+    };
+    let proxy_url = format!("http://127.0.0.1:{proxy}");
+    let outcome = m.engine.run_with_env(
+        test_support::module::binary(),
+        &call,
+        &[("HTTP_PROXY", proxy_url.as_str())],
+    );
+    assert_eq!(outcome.rejected_requests, 0);
+    m.assert_no_leak(&outcome);
+    assert_eq!(outcome.exit_code, Some(0), "{}", outcome.stderr);
+    let (_, rendered) = m.rendered(outcome.return_value.as_ref().unwrap());
+    let expected = json!({"auths": {REGISTRY: {"auth": keys.boto3_token}}});
+    assert_eq!(serde_json::from_str::<Value>(&rendered).unwrap(), expected);
+
+    let head = request.recv().unwrap().to_ascii_lowercase();
+    for expected in [
+        "x-amz-target: amazonec2containerregistry_v20150921.getauthorizationtoken\r\n",
+        "content-type: application/x-amz-json-1.1\r\n",
+        "authorization: aws4-hmac-sha256 credential=akiaunusedunused0001/",
+        "/us-east-1/ecr/aws4_request, signedheaders=content-type;host;x-amz-date;x-amz-target, signature=",
+        "x-amz-date: ",
+        "\r\nbody: {}",
+    ] {
+        assert!(head.contains(expected), "{expected:?} not in {head}");
+    }
+    assert!(!head.contains("x-amz-security-token"), "{head}");
+    assert!(
+        !head.contains(&keys.secret_access_key.to_ascii_lowercase()),
+        "{head}"
+    );
+}
