@@ -1,6 +1,7 @@
 //! The pure core: no I/O and no Dagger types. Everything here is deterministic and unit-tested:
 //! key normalization, credentials, helper names, the ordered plan, rendering, imported configs and naming,
-//! and the pure parts of `verify` (challenges, tokens, image references, result lines).
+//! the pure parts of `verify` (challenges, tokens, image references, result lines) and of ECR
+//! logins (addresses, endpoints, issued tokens, AWS error bodies).
 
 pub mod address;
 pub mod aws_error;
