@@ -465,3 +465,87 @@ fn the_call_follows_the_proxy_variables_and_sends_only_the_signed_request() {
         "{head}"
     );
 }
+
+/// A plan over string handles whose ECR login's secrets are `ak`/`sk`.
+fn ecr_login(address: &str) -> registry_config::core::ecr::EcrLogin<String> {
+    use registry_config::core::address::RegistryKey;
+    use registry_config::core::ecr::{EcrLogin, EcrRegistry};
+    EcrLogin {
+        registry: EcrRegistry::parse(&RegistryKey::parse(address).unwrap()).unwrap(),
+        access_key_id: "ak".to_owned(),
+        secret_access_key: "sk".to_owned(),
+        session_token: None,
+        endpoint: None,
+    }
+}
+
+#[test]
+fn later_steps_override_an_ecr_entry_and_only_surviving_logins_are_minted() {
+    use registry_config::core::address::RegistryKey;
+    use registry_config::core::plaintext::Plaintext;
+    use registry_config::core::plan::{Plan, ResolveError};
+
+    let key = |address: &str| RegistryKey::parse(address).unwrap();
+    let texts = |plan: &Plan<String>| {
+        plan.handles()
+            .into_iter()
+            .map(|h| Plaintext::new(h.clone()))
+            .collect::<Vec<_>>()
+    };
+    let mut plan = Plan::default();
+    plan.set_ecr(key(REGISTRY), ecr_login(REGISTRY));
+    plan.set_ecr(key(OTHER_REGISTRY), ecr_login(OTHER_REGISTRY));
+    // An imported config that holds one of the two keys replaces that ECR entry.
+    plan.import(format!(
+        r#"{{"auths":{{"{OTHER_REGISTRY}":{{"auth":"{}"}}}}}}"#,
+        b64("AWS:imported-password")
+    ));
+    assert_eq!(
+        plan.handles(),
+        ["ak", "sk", "ak", "sk", plan.import_handles()[0]]
+    );
+    let resolution = plan.resolve_logins(texts(&plan)).unwrap();
+    assert_eq!(
+        resolution
+            .logins
+            .keys()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>(),
+        [REGISTRY]
+    );
+    assert_eq!(
+        resolution
+            .entries
+            .keys()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>(),
+        [OTHER_REGISTRY]
+    );
+    let login = &resolution.logins[&key(REGISTRY)];
+    assert_eq!(
+        (
+            login.access_key_id.expose(),
+            login.secret_access_key.expose()
+        ),
+        ("ak", "sk")
+    );
+    assert_eq!(
+        plan.resolve(texts(&plan)).unwrap_err(),
+        ResolveError::Unminted {
+            keys: vec![REGISTRY.to_owned()]
+        }
+    );
+    // The minted count must match the logins.
+    assert!(matches!(
+        resolution.complete(Vec::new()),
+        Err(ResolveError::Count {
+            expected: 1,
+            got: 0
+        })
+    ));
+
+    plan.remove(key(REGISTRY));
+    let resolution = plan.resolve_logins(texts(&plan)).unwrap();
+    assert!(resolution.logins.is_empty());
+    assert_eq!(resolution.complete(Vec::new()).unwrap().len(), 1);
+}

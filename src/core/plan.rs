@@ -272,9 +272,8 @@ impl<H> Plan<H> {
     /// Applies the steps in order with the plaintexts read for [`Plan::handles`]. Fails on an
     /// imported config that cannot be parsed, naming which import it was (1-based), and when an
     /// imported entry whose credential is in a credential store was not replaced or removed by a
-    /// later step.
-    /// Plans with ECR entries need [`Plan::resolve_logins`] (their tokens are minted over the
-    /// network); here they fail with [`ResolveError::Unminted`].
+    /// later step. Plans with ECR entries need [`Plan::resolve_logins`] (their tokens are minted
+    /// over the network); here they fail with [`ResolveError::Unminted`].
     pub fn resolve(&self, plaintexts: Vec<Plaintext>) -> Result<ResolvedEntries, ResolveError> {
         let resolution = self.resolve_logins(plaintexts)?;
         if !resolution.logins.is_empty() {
