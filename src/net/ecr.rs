@@ -11,6 +11,7 @@ use std::time::SystemTime;
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
+use reqwest::header::HeaderValue;
 use reqwest::{Method, Url};
 use serde::Deserialize;
 
@@ -86,6 +87,9 @@ async fn mint(
         .header("content-type", CONTENT_TYPE)
         .header("x-amz-target", TARGET);
     for (name, value) in signature_headers(login, &url)? {
+        // Marked sensitive, so no `Debug` of the request shows the signature or session token.
+        let mut value = HeaderValue::from_str(&value).map_err(|_| MintFailure::Signing)?;
+        value.set_sensitive(true);
         request = request.header(name, value);
     }
     let answer = client
