@@ -3,17 +3,21 @@
 #   docker-registry (CNCF distribution 2.8), apache2-utils (htpasswd), skopeo,
 #   openssl, curl (readiness probe) (apt); the docker CLI (preinstalled, else Debian's docker.io);
 #   kubectl (preinstalled, else Debian's kubernetes-client) for the Kubernetes manifests;
-#   a venv with PyPI oras==0.2.43 for the oras-py client.
+#   a venv with PyPI oras==0.2.43 for the oras-py client;
+#   a venv with PyPI moto[server]==5.2.5 (and boto3) as the AWS implementation of the ECR tests.
 #
 # Idempotent and fast when everything is present. A tool still missing after
 # the install is an error (exit 1), never a silent skip.
 #
-# Env: REGISTRY_CONFIG_VENV  venv path (default <repo>/target/test-venv)
+# Env: REGISTRY_CONFIG_VENV       venv path (default <repo>/target/test-venv)
+#      REGISTRY_CONFIG_MOTO_VENV  moto venv path (default <repo>/target/moto-venv)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv=${REGISTRY_CONFIG_VENV:-$repo/target/test-venv}
 oras_version=0.2.43
+moto_venv=${REGISTRY_CONFIG_MOTO_VENV:-$repo/target/moto-venv}
+moto_version=5.2.5
 
 die() { echo "install-test-deps: $*" >&2; exit 1; }
 
@@ -83,6 +87,20 @@ if ! oras_ok; then
 fi
 oras_ok || die "oras==$oras_version not importable from $venv"
 
+# --- moto venv (the AWS implementation of the ECR tests) ---------------------
+moto_ok() {
+  [ -x "$moto_venv/bin/moto_server" ] &&
+    [ "$("$moto_venv/bin/python" -c 'import importlib.metadata as m; print(m.version("moto"))' 2>/dev/null)" = "$moto_version" ]
+}
+if ! moto_ok; then
+  python=$(command -v python3 || true)
+  [ -n "$python" ] || die "python3 missing (needed for the moto venv)"
+  echo "install-test-deps: creating venv $moto_venv with moto[server]==$moto_version" >&2
+  "$python" -m venv "$moto_venv"
+  "$moto_venv/bin/python" -m pip install -q --disable-pip-version-check "moto[server]==$moto_version"
+fi
+moto_ok || die "moto[server]==$moto_version not importable from $moto_venv"
+
 # --- one line of versions ----------------------------------------------------
 registry_v=$(/usr/bin/docker-registry --version 2>&1 | awk '{print $3}')
 htpasswd_v=$(dpkg-query -W -f='${Version}' apache2-utils 2>/dev/null || echo unknown)
@@ -92,4 +110,5 @@ curl_v=$(/usr/bin/curl --version | awk 'NR==1 {print $2}')
 docker_v=$(docker --version | awk '{print $3}' | tr -d ,)
 oras_v=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("oras"))')
 kubectl_v=$(kubectl version --client 2>/dev/null | awk '/Client Version/ {print $3}')
-echo "test-deps: docker-registry $registry_v, htpasswd (apache2-utils) $htpasswd_v, skopeo $skopeo_v, openssl $openssl_v, curl $curl_v, docker CLI $docker_v, kubectl $kubectl_v, oras-py $oras_v ($venv)"
+moto_v=$("$moto_venv/bin/python" -c 'import importlib.metadata as m; print(m.version("moto"))')
+echo "test-deps: docker-registry $registry_v, htpasswd (apache2-utils) $htpasswd_v, skopeo $skopeo_v, openssl $openssl_v, curl $curl_v, docker CLI $docker_v, kubectl $kubectl_v, oras-py $oras_v ($venv), moto $moto_v ($moto_venv)"

@@ -4,6 +4,7 @@
 
 use crate::core::address::RegistryKey;
 use crate::core::credential::{Credential, Username};
+use crate::core::ecr::{EcrEndpoint, EcrLogin, EcrRegistry};
 use crate::core::helper::{check_helper_key, HelperName};
 use crate::core::plan::Plan;
 use crate::error::{Error, Function, Result};
@@ -79,4 +80,41 @@ fn with<H: Clone>(plan: &Plan<H>, change: impl FnOnce(&mut Plan<H>)) -> Plan<H> 
 /// Normalizes `address`, naming the function in the error.
 fn parse_key(function: Function, address: &str) -> Result<RegistryKey> {
     RegistryKey::parse(address).map_err(|problem| Error::argument(function, "address", problem))
+}
+
+/// `withEcrAuth`: the ECR token the keys mint at render time for `address`, which must be an
+/// ECR private registry, called on `endpoint` (`""` = the region's API endpoint). Records the
+/// handles only.
+pub(crate) fn with_ecr_auth<H: Clone>(
+    plan: &Plan<H>,
+    address: &str,
+    keys: EcrKeys<H>,
+    endpoint: &str,
+) -> Result<Plan<H>> {
+    const F: Function = Function::WithEcrAuth;
+    let key = parse_key(F, address)?;
+    let registry =
+        EcrRegistry::parse(&key).map_err(|problem| Error::argument(F, "address", problem))?;
+    let endpoint = (!endpoint.is_empty())
+        .then(|| EcrEndpoint::parse(endpoint))
+        .transpose()
+        .map_err(|problem| Error::argument(F, "endpoint", problem))?;
+    let login = EcrLogin {
+        registry,
+        access_key_id: keys.access_key_id,
+        secret_access_key: keys.secret_access_key,
+        session_token: keys.session_token,
+        endpoint,
+    };
+    Ok(with(plan, |plan| plan.set_ecr(key, login)))
+}
+
+/// The AWS credentials of `withEcrAuth`, as handles.
+pub(crate) struct EcrKeys<H> {
+    /// The access key ID.
+    pub access_key_id: H,
+    /// The secret access key.
+    pub secret_access_key: H,
+    /// The session token of temporary credentials.
+    pub session_token: Option<H>,
 }

@@ -12,6 +12,7 @@ pub use crate::names::Function;
 
 use crate::core::address::AddressError;
 use crate::core::credential::UsernameError;
+use crate::core::ecr::{EcrAddressError, EndpointError, MintProblem};
 use crate::core::helper::{HelperError, HelperKeyError};
 use crate::core::image::ImageError;
 use crate::core::kubernetes::{MetaError, PullSecretError};
@@ -54,6 +55,14 @@ pub enum Error {
         function: Function,
         /// Which registries failed, and how.
         problem: VerificationProblem,
+    },
+    /// Amazon ECR did not mint the token of an ECR entry.
+    #[error("{function}: {problem}")]
+    TokenMinting {
+        /// Where.
+        function: Function,
+        /// Which entries failed, and how.
+        problem: MintProblem,
     },
     /// The engine refused or failed a request.
     #[error("{function}: {problem}")]
@@ -147,7 +156,13 @@ pub enum ArgumentProblem {
     /// `push` without an image.
     #[error("push needs an image: push is proven on one repository (pass image, e.g. \"ghcr.io/team/app\")")]
     PushWithoutImage,
-    /// CA certificates that cannot be used.
+    /// An address that is not an Amazon ECR private registry.
+    #[error(transparent)]
+    EcrAddress(#[from] EcrAddressError),
+    /// An ECR endpoint that is not an https:// or loopback http:// origin.
+    #[error(transparent)]
+    EcrEndpoint(#[from] EndpointError),
+    /// The caller's CA certificates.
     #[error("the file {0}")]
     Certificates(#[from] CertificateError),
     /// An environment variable name.

@@ -9,8 +9,8 @@
 //! benchmarks:
 //! - `core`: pure and deterministic — registry key normalization, credentials, the ordered
 //!   credential plan, rendering, imported configs and secret naming;
-//! - `net`: the module's own network calls (`verify`): one HTTP client and the registry
-//!   handshake;
+//! - `net`: the module's own network calls: one HTTP client, the registry handshake of
+//!   `verify` and the ECR token call of `withEcrAuth` entries;
 //! - `module`: the Dagger module protocol, a thin layer over the library that the
 //!   `registry-config` binary runs.
 

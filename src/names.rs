@@ -41,6 +41,8 @@ pub enum Function {
     WithRegistryToken,
     /// `withCredentialHelper` / `with_credential_helper`.
     WithCredentialHelper,
+    /// `withEcrAuth` / `with_ecr_auth`.
+    WithEcrAuth,
     /// `withDockerConfig` / `with_docker_config`.
     WithDockerConfig,
     /// `registries`.
@@ -65,12 +67,13 @@ pub enum Function {
 
 impl Function {
     /// Every function, in registration order (the order of the generated bindings).
-    pub const ALL: [Function; 15] = [
+    pub const ALL: [Function; 16] = [
         Function::WithRegistryAuth,
         Function::WithoutRegistryAuth,
         Function::WithIdentityToken,
         Function::WithRegistryToken,
         Function::WithCredentialHelper,
+        Function::WithEcrAuth,
         Function::WithDockerConfig,
         Function::Registries,
         Function::Secret,
@@ -99,6 +102,7 @@ impl Function {
             Function::WithIdentityToken => "withIdentityToken",
             Function::WithRegistryToken => "withRegistryToken",
             Function::WithCredentialHelper => "withCredentialHelper",
+            Function::WithEcrAuth => "withEcrAuth",
             Function::WithDockerConfig => "withDockerConfig",
             Function::Registries => "registries",
             Function::Secret => "secret",

@@ -5,9 +5,10 @@
 use proptest::prelude::*;
 use registry_config::core::address::RegistryKey;
 use registry_config::core::credential::{Credential, Username};
+use registry_config::core::ecr::{token_login, EcrLogin, EcrRegistry};
 use registry_config::core::plaintext::Plaintext;
 use registry_config::core::plan::{Plan, ResolveError, Step, MAX_IMPORTS};
-use registry_config::core::render::{render, MAX_CONFIG_BYTES};
+use registry_config::core::render::{render, rendered_len as exact_len, MAX_CONFIG_BYTES};
 use registry_config::core::shown::{listed, prefix};
 use registry_config::limits::{
     MAX_ARGUMENT_BYTES, MAX_ID_BYTES, MAX_IMPORT_BYTES, MAX_LISTED_BYTES, MAX_PATH_LEN,
@@ -16,6 +17,7 @@ use registry_config::limits::{
 use registry_config::module::state::parse_state;
 use registry_config::module::MAX_RESPONSE_BYTES;
 use registry_config::Function;
+use test_support::b64;
 
 /// One builder call, over a small set of keys so that calls collide.
 #[derive(Clone, Debug)]
@@ -23,10 +25,21 @@ enum Op {
     Basic(usize, String),
     Token(usize),
     Remove(usize),
+    /// `withEcrAuth` on an ECR key; its token's password has this many bytes.
+    Ecr(usize, usize),
     Import,
 }
 
-const KEYS: [&str; 4] = ["ghcr.io", "quay.io", "docker.io", "localhost:5000"];
+const KEYS: [&str; 6] = [
+    "ghcr.io",
+    "quay.io",
+    "docker.io",
+    "localhost:5000",
+    "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+    "210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn",
+];
+/// The indexes of the ECR keys in [`KEYS`].
+const ECR_KEYS: [usize; 2] = [4, 5];
 
 fn key(index: usize) -> RegistryKey {
     RegistryKey::parse(KEYS[index % KEYS.len()]).unwrap()
@@ -37,6 +50,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0..KEYS.len(), "[a-z]{1,12}").prop_map(|(k, user)| Op::Basic(k, user)),
         (0..KEYS.len()).prop_map(Op::Token),
         (0..KEYS.len()).prop_map(Op::Remove),
+        (0..ECR_KEYS.len(), 1..200usize).prop_map(|(k, len)| Op::Ecr(ECR_KEYS[k], len)),
         Just(Op::Import),
     ]
 }
@@ -58,6 +72,17 @@ fn raw_steps(ops: &[Op]) -> Vec<Step<String>> {
                 credential: Credential::RegistryToken(format!("tok-{i}")),
             },
             Op::Remove(k) => Step::Remove { key: key(*k) },
+            Op::Ecr(k, len) => Step::Ecr {
+                key: key(*k),
+                login: EcrLogin {
+                    registry: EcrRegistry::parse(&key(*k)).unwrap(),
+                    access_key_id: format!("ak-{i}"),
+                    // The minted password's length travels in the secret key's handle.
+                    secret_access_key: format!("{len}"),
+                    session_token: None,
+                    endpoint: None,
+                },
+            },
             Op::Import => Step::Import {
                 config: format!("cfg-{i}"),
             },
@@ -71,6 +96,7 @@ fn built(ops: &[Op]) -> Plan<String> {
     for step in raw_steps(ops) {
         match step {
             Step::Set { key, credential } => plan.set(key, credential),
+            Step::Ecr { key, login } => plan.set_ecr(key, login),
             Step::Remove { key } => plan.remove(key),
             Step::Import { config } => plan.import(config),
         }
@@ -78,14 +104,32 @@ fn built(ops: &[Op]) -> Plan<String> {
     plan
 }
 
-/// Resolves a plan without imports whose handles are the plaintexts themselves.
+/// Resolves a plan without imports whose handles are the plaintexts themselves, each ECR entry
+/// minted as a token whose password is as long as its secret key's handle says.
 fn rendered_len(plan: &Plan<String>) -> usize {
     let plaintexts = plan
         .handles()
         .into_iter()
         .map(|h| Plaintext::new(h.clone()))
         .collect();
-    render(&plan.resolve(plaintexts).unwrap()).unwrap().len()
+    let resolution = plan.resolve_logins(plaintexts).unwrap();
+    let minted = resolution
+        .logins
+        .values()
+        .map(|login| {
+            let len: usize = login.secret_access_key.expose().parse().unwrap();
+            let token = b64(&format!("AWS:{}", "p".repeat(len)));
+            token_login(&Plaintext::new(token)).unwrap()
+        })
+        .collect();
+    let entries = resolution.complete(minted).unwrap();
+    let rendered = render(&entries).unwrap();
+    assert_eq!(
+        rendered.len(),
+        exact_len(&entries),
+        "the exact size counts the minted tokens"
+    );
+    rendered.len()
 }
 
 proptest! {

@@ -645,6 +645,19 @@ fn every_registered_call(m: &mut Module, registry: &Registry) -> Vec<ObjectCall<
             vec![("address", json!("gcr.io")), ("helper", json!("gcloud"))],
             2,
         ),
+        on_config(
+            "withEcrAuth",
+            vec![
+                (
+                    "address",
+                    json!("123456789012.dkr.ecr.eu-west-1.amazonaws.com"),
+                ),
+                ("accessKeyId", json!(secret)),
+                ("secretAccessKey", json!(secret)),
+                ("endpoint", json!("")),
+            ],
+            2,
+        ),
         on_config("withDockerConfig", vec![("config", json!(imported))], 2),
         on_config("registries", vec![], 3),
         on_config("secret", vec![], 4),

@@ -534,7 +534,7 @@ fn tampered_state_errors_name_the_step_and_the_field() {
     };
     let too_many: Vec<Value> = (0..10_001).map(|_| step.clone()).collect();
     let cases: Vec<(Value, &str)> = vec![
-        (changed(&|s| s["kind"] = json!("plaintext")), "step 2: field \"kind\" is not one of basic, identityToken, registryToken, credentialHelper, remove, dockerConfig"),
+        (changed(&|s| s["kind"] = json!("plaintext")), "step 2: field \"kind\" is not one of basic, identityToken, registryToken, credentialHelper, ecr, remove, dockerConfig"),
         (changed(&|s| { s.as_object_mut().unwrap().remove("kind"); }), "step 2: field \"kind\" is missing"),
         (changed(&|s| s["key"] = json!("DOCKER.IO")), "step 2: field \"key\" is not a normalized registry key"),
         (changed(&|s| { s.as_object_mut().unwrap().remove("key"); }), "step 2: field \"key\" is missing"),

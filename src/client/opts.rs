@@ -74,3 +74,13 @@ pub struct VerifyOpts<'a> {
     /// private CA.
     pub ca_certificates: Option<&'a dagger_sdk::File>,
 }
+
+/// Options of [`crate::RegistryConfig::with_ecr_auth_opts`].
+#[derive(Clone, Default)]
+pub struct EcrAuthOpts<'a> {
+    /// The session token of temporary credentials (STS, an assumed role, SSO).
+    pub session_token: Option<dagger_sdk::Secret>,
+    /// Where `GetAuthorizationToken` is called instead of the region's API endpoint (a VPC
+    /// endpoint, LocalStack): `https://host[:port]`, or `http://` to a loopback host.
+    pub endpoint: Option<&'a str>,
+}

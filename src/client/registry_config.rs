@@ -6,8 +6,8 @@ use dagger_sdk::{Container, ContainerWithMountedSecretOpts, Id, Query, Secret};
 
 use super::engine::{self, ReadFailure};
 use super::opts::{
-    KubernetesSecretOpts, MountDockerConfigOpts, MountSecretOpts, SecretMountOpts, SecretOpts,
-    SecretVariableOpts, VerifyOpts,
+    EcrAuthOpts, KubernetesSecretOpts, MountDockerConfigOpts, MountSecretOpts, SecretMountOpts,
+    SecretOpts, SecretVariableOpts, VerifyOpts,
 };
 use super::secret_mount::SecretMount;
 use super::validate::{
@@ -27,6 +27,7 @@ use crate::core::render::{
 };
 use crate::error::{ArgumentProblem, ConfigProblem, EngineProblem, Error, Function, Result};
 use crate::net::client::{ClientError, HttpClient};
+use crate::net::ecr;
 
 /// A registry credential set that renders to a Docker-style `config.json` Secret.
 ///
@@ -100,6 +101,43 @@ impl RegistryConfig {
     /// no long-lived password is needed. Replaces any entry with the same normalized key.
     pub fn with_credential_helper(&self, address: &str, helper: &str) -> Result<Self> {
         builders::with_credential_helper(&self.plan, address, helper).map(Self::from_plan)
+    }
+
+    /// Logs in to the Amazon ECR private registry `address`
+    /// (`<account>.dkr.ecr.<region>.amazonaws.com`) with a token minted when the config is
+    /// rendered: ECR's `GetAuthorizationToken`, signed with the AWS keys, is called once per
+    /// render, and the 12-hour token it returns is rendered as the registry's `auth`. Records the
+    /// handles only; replaces any entry with the same normalized key.
+    pub fn with_ecr_auth(
+        &self,
+        address: &str,
+        access_key_id: Secret,
+        secret_access_key: Secret,
+    ) -> Result<Self> {
+        self.with_ecr_auth_opts(
+            address,
+            access_key_id,
+            secret_access_key,
+            EcrAuthOpts::default(),
+        )
+    }
+
+    /// Like [`RegistryConfig::with_ecr_auth`] with a session token (temporary credentials) or
+    /// another endpoint.
+    pub fn with_ecr_auth_opts(
+        &self,
+        address: &str,
+        access_key_id: Secret,
+        secret_access_key: Secret,
+        opts: EcrAuthOpts<'_>,
+    ) -> Result<Self> {
+        let keys = builders::EcrKeys {
+            access_key_id,
+            secret_access_key,
+            session_token: opts.session_token,
+        };
+        builders::with_ecr_auth(&self.plan, address, keys, opts.endpoint.unwrap_or_default())
+            .map(Self::from_plan)
     }
 
     /// Merges the `auths` of an existing `config.json` (e.g. `dag.secret("file:…/config.json")`)
@@ -400,7 +438,9 @@ impl RegistryConfig {
     }
 
     /// Checks the plan's bounds, reads every plaintext in one request (checking `container`
-    /// along with it) and applies the steps. The entries wipe their secrets when dropped.
+    /// along with it), applies the steps and mints the ECR entries' tokens (concurrently, one
+    /// call per distinct set of keys, region and endpoint). The entries wipe their secrets when
+    /// dropped.
     async fn resolve(
         &self,
         dag: &Query,
@@ -414,7 +454,24 @@ impl RegistryConfig {
             engine::read_plaintexts(&dag.graphql_client, &self.plan.handles(), container)
                 .await
                 .map_err(|failure| read_error(function, failure))?;
-        self.plan.resolve(plaintexts).map_err(config_error)
+        let resolution = self.plan.resolve_logins(plaintexts).map_err(config_error)?;
+        if resolution.logins.is_empty() {
+            return Ok(resolution.entries);
+        }
+        let client = HttpClient::new(None).map_err(|error| {
+            let cause = match error {
+                ClientError::Setup(cause) => cause,
+                ClientError::Certificates(problem) => problem.to_string(),
+            };
+            Error::engine(
+                function,
+                EngineProblem::new("setting up the HTTPS client", cause),
+            )
+        })?;
+        let minted = ecr::mint_tokens(&client, &resolution.logins)
+            .await
+            .map_err(|problem| Error::TokenMinting { function, problem })?;
+        resolution.complete(minted).map_err(config_error)
     }
 }
 
@@ -501,6 +558,10 @@ impl fmt::Debug for RegistryConfig {
                     Credential::IdentityToken(_) => format!("identitytoken {key}"),
                     Credential::RegistryToken(_) => format!("registrytoken {key}"),
                     Credential::Helper(helper) => format!("credHelper {key} {helper:?}"),
+                },
+                Step::Ecr { key, login } => match &login.endpoint {
+                    Some(endpoint) => format!("ecr {key} via {endpoint}"),
+                    None => format!("ecr {key}"),
                 },
                 Step::Remove { key } => format!("remove {key}"),
                 Step::Import { .. } => "import <secret>".to_owned(),

@@ -127,6 +127,11 @@ impl Username {
         Ok(Self(username.to_owned()))
     }
 
+    /// `AWS`, the user every Amazon ECR token logs in as.
+    pub fn aws() -> Self {
+        Self(super::ecr::ECR_USERNAME.to_owned())
+    }
+
     /// The username as written.
     pub fn as_str(&self) -> &str {
         &self.0

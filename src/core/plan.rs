@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::address::RegistryKey;
-use super::credential::Credential;
+use super::credential::{Credential, Username};
+use super::ecr::EcrLogin;
 use super::helper::HelperName;
 use super::import::{parse_docker_config, ImportError, Imported};
 use super::plaintext::Plaintext;
@@ -25,6 +26,13 @@ pub enum Step<H> {
         key: RegistryKey,
         /// The credential, with its secret as a handle.
         credential: Credential<H>,
+    },
+    /// Set the key to the Amazon ECR token its login mints when the config is rendered.
+    Ecr {
+        /// The normalized key (an ECR registry).
+        key: RegistryKey,
+        /// What signs the token request, and where it goes.
+        login: EcrLogin<H>,
     },
     /// Remove the key, including a copy an earlier import brought in.
     Remove {
@@ -66,7 +74,9 @@ impl<H> Plan<H> {
             .into_iter()
             .rev()
             .filter(|step| match step {
-                Step::Set { key, .. } | Step::Remove { key } => later_keys.insert(key.clone()),
+                Step::Set { key, .. } | Step::Ecr { key, .. } | Step::Remove { key } => {
+                    later_keys.insert(key.clone())
+                }
                 Step::Import { .. } => true,
             })
             .collect();
@@ -78,7 +88,7 @@ impl<H> Plan<H> {
                 true
             }
             Step::Remove { .. } => imported,
-            Step::Set { .. } => true,
+            Step::Set { .. } | Step::Ecr { .. } => true,
         });
         Self { steps: kept }
     }
@@ -93,6 +103,12 @@ impl<H> Plan<H> {
     pub fn set(&mut self, key: RegistryKey, credential: Credential<H>) {
         self.forget(&key);
         self.steps.push(Step::Set { key, credential });
+    }
+
+    /// Sets `key` to the ECR token `login` mints at render time, replacing earlier steps for it.
+    pub fn set_ecr(&mut self, key: RegistryKey, login: EcrLogin<H>) {
+        self.forget(&key);
+        self.steps.push(Step::Ecr { key, login });
     }
 
     /// Removes `key`. A removal is recorded only when an earlier import could have brought the
@@ -135,6 +151,10 @@ impl<H> Plan<H> {
                     key: key.clone(),
                     credential: credential.map_secret(&mut convert),
                 },
+                Step::Ecr { key, login } => Step::Ecr {
+                    key: key.clone(),
+                    login: login.map_secrets(&mut convert),
+                },
                 Step::Remove { key } => Step::Remove { key: key.clone() },
                 Step::Import { config } => Step::Import {
                     config: convert(config),
@@ -165,17 +185,21 @@ impl<H> Plan<H> {
         let mut entries = 0usize;
         let mut total = ENVELOPE_LEN;
         for (index, step) in self.steps.iter().enumerate() {
-            let Step::Set { key, credential } = step else {
-                continue;
-            };
             // A later import may put any entry in its place; otherwise the entry renders at least
-            // with an empty password or a one-letter token.
-            let entry = if last_import.is_some_and(|import| import > index) {
-                key_prefix_len(key).saturating_add(MIN_BODY_LEN)
-            } else if credential.is_token() {
-                entry_len(key, credential, MIN_TOKEN_LITERAL_LEN)
-            } else {
-                entry_len(key, credential, 0)
+            // with an empty password or a one-letter token, and an ECR entry as user `AWS` with a
+            // one-letter password (a token with an empty one is refused).
+            let entry = match step {
+                Step::Set { key, .. } | Step::Ecr { key, .. }
+                    if last_import.is_some_and(|import| import > index) =>
+                {
+                    key_prefix_len(key).saturating_add(MIN_BODY_LEN)
+                }
+                Step::Set { key, credential } if credential.is_token() => {
+                    entry_len(key, credential, MIN_TOKEN_LITERAL_LEN)
+                }
+                Step::Set { key, credential } => entry_len(key, credential, 0),
+                Step::Ecr { key, .. } => entry_len(key, &ecr_credential(), 1),
+                Step::Remove { .. } | Step::Import { .. } => continue,
             };
             // `"key":body`, and a comma before every entry but the first.
             total = total
@@ -207,10 +231,11 @@ impl<H> Plan<H> {
     pub fn handles(&self) -> Vec<&H> {
         self.steps
             .iter()
-            .filter_map(|step| match step {
-                Step::Set { credential, .. } => credential.secret(),
-                Step::Import { config } => Some(config),
-                Step::Remove { .. } => None,
+            .flat_map(|step| match step {
+                Step::Set { credential, .. } => credential.secret().into_iter().collect(),
+                Step::Ecr { login, .. } => login.secrets().collect(),
+                Step::Import { config } => vec![config],
+                Step::Remove { .. } => Vec::new(),
             })
             .collect()
     }
@@ -235,7 +260,7 @@ impl<H> Plan<H> {
         let mut import_index = 0;
         for step in &self.steps {
             match step {
-                Step::Set { key, .. } => {
+                Step::Set { key, .. } | Step::Ecr { key, .. } => {
                     keys.insert(key.clone());
                 }
                 Step::Remove { key } => {
@@ -257,11 +282,27 @@ impl<H> Plan<H> {
     /// token set by a step loses one trailing `\n` or `\r\n`. Fails on an
     /// imported config that cannot be parsed, naming which import it was (1-based), and when an
     /// imported entry whose credential is in a credential store was not replaced or removed by a
-    /// later step.
+    /// later step. Plans with ECR entries need [`Plan::resolve_logins`] (their tokens are minted
+    /// over the network); here they fail with [`ResolveError::Unminted`].
     pub fn resolve(&self, plaintexts: Vec<Plaintext>) -> Result<ResolvedEntries, ResolveError> {
+        let resolution = self.resolve_logins(plaintexts)?;
+        if !resolution.logins.is_empty() {
+            let keys = resolution.logins.keys().map(|k| k.as_str().to_owned());
+            return Err(ResolveError::Unminted {
+                keys: keys.collect(),
+            });
+        }
+        Ok(resolution.entries)
+    }
+
+    /// [`Plan::resolve`] that keeps the ECR logins whose entries survive the later steps apart,
+    /// with their secrets read, for their tokens to be minted and added with
+    /// [`Resolution::complete`].
+    pub fn resolve_logins(&self, plaintexts: Vec<Plaintext>) -> Result<Resolution, ResolveError> {
         expect_count(self.handles().len(), plaintexts.len())?;
         let mut plaintexts = plaintexts.into_iter();
         let mut entries: ResolvedEntries = BTreeMap::new();
+        let mut logins: BTreeMap<RegistryKey, EcrLogin<Plaintext>> = BTreeMap::new();
         let mut in_store: BTreeMap<RegistryKey, HelperName> = BTreeMap::new();
         let mut import_index = 0;
         for step in &self.steps {
@@ -274,13 +315,23 @@ impl<H> Plan<H> {
                         .map_secret(|_| plaintexts.next().map(Plaintext::without_line_ending))
                         .transpose();
                     in_store.remove(key);
+                    logins.remove(key);
                     if let Some(resolved) = resolved {
                         entries.insert(key.clone(), resolved);
+                    }
+                }
+                Step::Ecr { key, login } => {
+                    let resolved = login.map_secrets(|_| plaintexts.next()).transpose();
+                    in_store.remove(key);
+                    entries.remove(key);
+                    if let Some(resolved) = resolved {
+                        logins.insert(key.clone(), resolved);
                     }
                 }
                 Step::Remove { key } => {
                     entries.remove(key);
                     in_store.remove(key);
+                    logins.remove(key);
                 }
                 Step::Import { .. } => {
                     import_index += 1;
@@ -288,6 +339,7 @@ impl<H> Plan<H> {
                         continue;
                     };
                     for (key, entry) in parse_import(import_index, &config)? {
+                        logins.remove(&key);
                         match entry {
                             Imported::Credential(credential) => {
                                 in_store.remove(&key);
@@ -303,15 +355,49 @@ impl<H> Plan<H> {
             }
         }
         check_in_store(&in_store)?;
-        Ok(entries)
+        Ok(Resolution { entries, logins })
     }
 
     /// Drops earlier set/remove steps for `key`.
     fn forget(&mut self, key: &RegistryKey) {
         self.steps.retain(|step| match step {
-            Step::Set { key: k, .. } | Step::Remove { key: k } => k != key,
+            Step::Set { key: k, .. } | Step::Ecr { key: k, .. } | Step::Remove { key: k } => {
+                k != key
+            }
             Step::Import { .. } => true,
         });
+    }
+}
+
+/// A resolved plan whose ECR entries still need their tokens.
+#[derive(Debug)]
+pub struct Resolution {
+    /// Every other entry, resolved.
+    pub entries: ResolvedEntries,
+    /// The ECR logins, by key, with their secrets read.
+    pub logins: BTreeMap<RegistryKey, EcrLogin<Plaintext>>,
+}
+
+impl Resolution {
+    /// The final entries, with `minted[i]` as the entry of the `i`-th login in key order (the
+    /// `AWS` login its token stands for). The exact rendered size follows from these, so it
+    /// counts each token's real length.
+    pub fn complete(
+        self,
+        minted: Vec<Credential<Plaintext>>,
+    ) -> Result<ResolvedEntries, ResolveError> {
+        expect_count(self.logins.len(), minted.len())?;
+        let mut entries = self.entries;
+        entries.extend(self.logins.into_keys().zip(minted));
+        Ok(entries)
+    }
+}
+
+/// The credential an ECR entry renders as, without its password.
+fn ecr_credential() -> Credential<()> {
+    Credential::Basic {
+        username: Username::aws(),
+        password: (),
     }
 }
 
@@ -376,6 +462,12 @@ pub enum ResolveError {
     CannotFit {
         /// The lower bound of the rendered size, in whole KiB.
         at_least_kib: usize,
+    },
+    /// [`Plan::resolve`] on a plan with ECR entries, whose tokens need a network call.
+    #[error("internal error: the ECR entries {keys:?} were not minted")]
+    Unminted {
+        /// The keys.
+        keys: Vec<String>,
     },
     /// The engine answered a different number of plaintexts than were asked for.
     #[error("expected {expected} secret values from the engine, got {got}")]

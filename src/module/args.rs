@@ -94,12 +94,15 @@ impl<'a> Args<'a> {
             .map(|text| Some(text).filter(|t| !t.is_empty()))
     }
 
-    /// An optional object ID without a default (a `File`): absent or null → `None`.
+    /// An optional object ID without a default (a `File`, a `Secret`): absent or null → `None`.
     pub(crate) fn optional_id(&self, name: &'static str) -> Result<Option<String>, ModuleError> {
-        self.declared(name, |ty| ty == Type::File)?;
+        self.declared(name, |ty| matches!(ty, Type::File | Type::Secret))?;
         match self.values.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(id)) if !id.is_empty() => Ok(Some(id.clone())),
+            Some(_) if self.declared(name, |ty| ty == Type::Secret).is_ok() => {
+                Err(self.wrong_type(name, "a Secret ID"))
+            }
             Some(_) => Err(self.wrong_type(name, "a File ID")),
         }
     }

@@ -15,6 +15,7 @@ use super::error::ModuleError;
 use crate::client::RegistryConfig;
 use crate::core::address::RegistryKey;
 use crate::core::credential::{Credential, Username};
+use crate::core::ecr::{EcrEndpoint, EcrLogin, EcrRegistry};
 use crate::core::helper::{check_helper_key, HelperName};
 use crate::core::plan::{Plan, Step};
 use crate::limits::{MAX_ID_BYTES, MAX_STATE_BYTES};
@@ -47,6 +48,17 @@ enum StoredStep {
     RegistryToken { key: String, secret: SecretId },
     /// A credential helper (no secret).
     CredentialHelper { key: String, helper: String },
+    /// An Amazon ECR login, minted when the config is rendered.
+    #[serde(rename_all = "camelCase")]
+    Ecr {
+        key: String,
+        access_key_id: SecretId,
+        secret_access_key: SecretId,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        session_token: Option<SecretId>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        endpoint: Option<String>,
+    },
     /// Removal of a key an earlier import may bring in.
     Remove { key: String },
     /// An imported config.json.
@@ -87,6 +99,13 @@ pub fn encode_config(plan: &ConfigPlan) -> Result<Value, ModuleError> {
                     },
                 }
             }
+            Step::Ecr { key, login } => StoredStep::Ecr {
+                key: key.as_str().to_owned(),
+                access_key_id: login.access_key_id.clone(),
+                secret_access_key: login.secret_access_key.clone(),
+                session_token: login.session_token.clone(),
+                endpoint: login.endpoint.as_ref().map(|e| e.as_str().to_owned()),
+            },
             Step::Remove { key } => StoredStep::Remove {
                 key: key.as_str().to_owned(),
             },
@@ -179,6 +198,13 @@ fn step_fields(kind: &str) -> Option<&'static [&'static str]> {
         "basic" => &["key", "username", "secret"],
         "identityToken" | "registryToken" => &["key", "secret"],
         "credentialHelper" => &["key", "helper"],
+        "ecr" => &[
+            "key",
+            "accessKeyId",
+            "secretAccessKey",
+            "sessionToken",
+            "endpoint",
+        ],
         "remove" => &["key"],
         "dockerConfig" => &["secret"],
         _ => return None,
@@ -195,10 +221,10 @@ fn decode_step(step: &Value) -> Result<Step<SecretId>, String> {
             .filter(|parsed| parsed.as_str() == key)
             .ok_or_else(|| "field \"key\" is not a normalized registry key".to_owned())
     };
-    let secret = || {
-        let id = string_field(fields, "secret")?;
+    let id = |name: &'static str| {
+        let id = string_field(fields, name)?;
         if id.is_empty() {
-            return Err("field \"secret\" is an empty Secret ID".to_owned());
+            return Err(format!("field {name:?} is an empty Secret ID"));
         }
         if id.len() > MAX_ID_BYTES {
             return Err(format!(
@@ -208,6 +234,7 @@ fn decode_step(step: &Value) -> Result<Step<SecretId>, String> {
         }
         Ok(id.to_owned())
     };
+    let secret = || id("secret");
     let set = |credential| {
         Ok(Step::Set {
             key: key()?,
@@ -235,6 +262,33 @@ fn decode_step(step: &Value) -> Result<Step<SecretId>, String> {
                 credential: Credential::Helper(helper),
             })
         }
+        "ecr" => {
+            let key = key()?;
+            let registry = EcrRegistry::parse(&key)
+                .map_err(|_| "field \"key\" is not an Amazon ECR registry".to_owned())?;
+            let optional = |name| fields.contains_key(name).then(|| id(name)).transpose();
+            let endpoint = match fields.contains_key("endpoint") {
+                false => None,
+                true => {
+                    let text = string_field(fields, "endpoint")?;
+                    let endpoint = EcrEndpoint::parse(text)
+                        .ok()
+                        .filter(|parsed| parsed.as_str() == text)
+                        .ok_or("field \"endpoint\" is not a normalized ECR endpoint")?;
+                    Some(endpoint)
+                }
+            };
+            Ok(Step::Ecr {
+                key,
+                login: EcrLogin {
+                    registry,
+                    access_key_id: id("accessKeyId")?,
+                    secret_access_key: id("secretAccessKey")?,
+                    session_token: optional("sessionToken")?,
+                    endpoint,
+                },
+            })
+        }
         "remove" => Ok(Step::Remove { key: key()? }),
         _ => Ok(Step::Import { config: secret()? }),
     }
@@ -247,7 +301,7 @@ fn step_kind(step: &Value) -> Result<(&str, &serde_json::Map<String, Value>), St
     };
     let kind = string_field(fields, "kind")?;
     let expected = step_fields(kind).ok_or(
-        "field \"kind\" is not one of basic, identityToken, registryToken, credentialHelper, remove, dockerConfig",
+        "field \"kind\" is not one of basic, identityToken, registryToken, credentialHelper, ecr, remove, dockerConfig",
     )?;
     if let Some(unknown) = fields
         .keys()

@@ -17,6 +17,7 @@ pub mod clients;
 pub mod cred_helper;
 pub mod leak;
 pub mod module;
+pub mod moto;
 pub mod oci_layout;
 pub mod registry;
 pub mod sentinels;

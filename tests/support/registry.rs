@@ -85,6 +85,9 @@ pub(crate) fn run_setup(cmd: &mut Command, stdin: Option<&[u8]>) -> Vec<u8> {
 
 /// A running registry; killed and waited for on drop.
 pub struct Registry {
+    /// The user htpasswd accepts, and its password.
+    user: String,
+    password: String,
     /// The registry process.
     child: Child,
     /// 127.0.0.1:PORT
@@ -104,17 +107,23 @@ impl Registry {
     /// `127.0.0.1:<free port>`, over TLS when `tls`, and waits until `GET /v2/`
     /// answers 401. Panics (with the registry log) when it does not come up.
     pub fn start(tls: bool) -> Registry {
-        Self::start_with(tls, None)
+        Self::start_with(tls, None, TEST_USER, TEST_PASSWORD)
+    }
+
+    /// Starts a plain-HTTP registry with htpasswd auth for `user`/`password` (e.g. `AWS` and
+    /// the password of a minted ECR token).
+    pub fn start_login(user: &str, password: &str) -> Registry {
+        Self::start_with(false, None, user, password)
     }
 
     /// Starts a registry in `auth: token` mode, over TLS when `tls`: it sends clients to
     /// `issuer`'s realm and accepts the JWTs signed with the issuer's certificate.
     pub fn start_token(issuer: &TokenIssuer, tls: bool) -> Registry {
-        Self::start_with(tls, Some(issuer))
+        Self::start_with(tls, Some(issuer), TEST_USER, TEST_PASSWORD)
     }
 
     /// Starts a registry with htpasswd auth, or token auth with `issuer`.
-    fn start_with(tls: bool, issuer: Option<&TokenIssuer>) -> Registry {
+    fn start_with(tls: bool, issuer: Option<&TokenIssuer>, user: &str, password: &str) -> Registry {
         let registry_bin = tool("docker-registry");
         let dir = tempfile::Builder::new()
             .prefix("registry-config-e2e-")
@@ -131,11 +140,11 @@ impl Registry {
             ),
             None => {
                 let htpasswd = run_setup(
-                    Command::new(tool("htpasswd")).args(["-niB", TEST_USER]),
-                    Some(TEST_PASSWORD.as_bytes()),
+                    Command::new(tool("htpasswd")).args(["-niB", user]),
+                    Some(password.as_bytes()),
                 );
                 assert!(
-                    htpasswd.starts_with(format!("{TEST_USER}:$2y$").as_bytes()),
+                    htpasswd.starts_with(format!("{user}:$2y$").as_bytes()),
                     "htpasswd did not produce a bcrypt entry"
                 );
                 fs::write(w.join("htpasswd"), htpasswd).expect("write htpasswd");
@@ -173,6 +182,8 @@ impl Registry {
             let url = format!("{}://{host_port}", if tls { "https" } else { "http" });
             if wait_ready(&mut child, &url, ca_cert.as_deref()) {
                 return Registry {
+                    user: user.to_owned(),
+                    password: password.to_owned(),
                     child,
                     host_port,
                     tls,
@@ -224,13 +235,13 @@ impl Registry {
     }
 
     /// The user the registry accepts.
-    pub fn user(&self) -> &'static str {
-        TEST_USER
+    pub fn user(&self) -> &str {
+        &self.user
     }
 
     /// That user's password.
-    pub fn password(&self) -> &'static str {
-        TEST_PASSWORD
+    pub fn password(&self) -> &str {
+        &self.password
     }
 
     /// The registry's log so far. Classify a 401 with it:
@@ -312,7 +323,7 @@ fn probe_v2(url: &str, ca: Option<&Path>) -> Option<String> {
 }
 
 /// A port that was free on 127.0.0.1 a moment ago.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("bind 127.0.0.1:0")

@@ -1,5 +1,5 @@
 //! `withRegistryAuth`, `withoutRegistryAuth`, `withIdentityToken`, `withRegistryToken`,
-//! `withDockerConfig`: the state builders. They read no secret: each decodes the state and its
+//! `withCredentialHelper`, `withEcrAuth`, `withDockerConfig`: the state builders. They read no secret: each decodes the state and its
 //! arguments, applies the shared builder and returns the new state.
 
 use serde_json::Value;
@@ -7,7 +7,9 @@ use serde_json::Value;
 use super::ADDRESS;
 use crate::builders;
 use crate::core::credential::Credential;
-use crate::module::declaration::{ready, required, CachePolicy, Declaration, Invocation, Type};
+use crate::module::declaration::{
+    optional, ready, required, ArgDefault, CachePolicy, Declaration, Invocation, Type,
+};
 use crate::module::error::ModuleError;
 use crate::module::state;
 use crate::names::{Function, Object};
@@ -75,6 +77,22 @@ pub(super) const WITH_CREDENTIAL_HELPER: Declaration = Declaration {
     handler: |call| ready(with_credential_helper(&call)),
 };
 
+/// `withEcrAuth(address, accessKeyId, secretAccessKey, sessionToken, endpoint)`.
+pub(super) const WITH_ECR_AUTH: Declaration = Declaration {
+    function: Function::WithEcrAuth,
+    description: "Logs in to an Amazon ECR private registry without an AWS CLI image: when the config is rendered, ECR's GetAuthorizationToken is called with the AWS keys (SigV4-signed, HTTPS, within 10 seconds) and the 12-hour token it returns is rendered as the registry's \"auth\" (user AWS). The token is minted on every render and never stored; only the Secret handles are recorded here. Replaces any entry with the same normalized address.",
+    returns: Type::Module(Object::RegistryConfig),
+    args: &[
+        required("address", Type::String, "The ECR private registry, <12-digit account>.dkr.ecr.<region>.amazonaws.com (dkr.ecr-fips for FIPS, .amazonaws.com.cn for the China regions); the region comes from it."),
+        required("accessKeyId", Type::Secret, "The AWS access key ID (e.g. env:AWS_ACCESS_KEY_ID)."),
+        required("secretAccessKey", Type::Secret, "The AWS secret access key (e.g. env:AWS_SECRET_ACCESS_KEY)."),
+        optional("sessionToken", Type::Secret, ArgDefault::Absent, "The session token of temporary credentials (e.g. env:AWS_SESSION_TOKEN)."),
+        optional("endpoint", Type::String, ArgDefault::Str(""), "Where to call GetAuthorizationToken instead of the region's API endpoint (https://api.ecr.<region>.amazonaws.com, or ecr-fips.<region> for FIPS registries): a VPC endpoint or a test server, https://host[:port], or http:// to a loopback host. Empty uses the region's endpoint."),
+    ],
+    cache: CachePolicy::Default,
+    handler: |call| ready(with_ecr_auth(&call)),
+};
+
 /// `withDockerConfig(config)`.
 pub(super) const WITH_DOCKER_CONFIG: Declaration = Declaration {
     function: Function::WithDockerConfig,
@@ -121,6 +139,18 @@ fn with_credential_helper(call: &Invocation<'_>) -> Result<Value, ModuleError> {
     let plan = state::decode_config(Function::WithCredentialHelper, call.parent)?;
     let (address, helper) = (call.args.string("address")?, call.args.string("helper")?);
     state::encode_config(&builders::with_credential_helper(&plan, address, helper)?)
+}
+
+fn with_ecr_auth(call: &Invocation<'_>) -> Result<Value, ModuleError> {
+    let plan = state::decode_config(Function::WithEcrAuth, call.parent)?;
+    let address = call.args.string("address")?;
+    let keys = builders::EcrKeys {
+        access_key_id: call.args.id("accessKeyId")?,
+        secret_access_key: call.args.id("secretAccessKey")?,
+        session_token: call.args.optional_id("sessionToken")?,
+    };
+    let endpoint = call.args.string("endpoint")?;
+    state::encode_config(&builders::with_ecr_auth(&plan, address, keys, endpoint)?)
 }
 
 fn with_docker_config(call: &Invocation<'_>) -> Result<Value, ModuleError> {

@@ -40,6 +40,7 @@ pub(crate) fn declaration(function: Function) -> &'static Declaration {
         Function::WithIdentityToken => &credentials::WITH_IDENTITY_TOKEN,
         Function::WithRegistryToken => &credentials::WITH_REGISTRY_TOKEN,
         Function::WithCredentialHelper => &credentials::WITH_CREDENTIAL_HELPER,
+        Function::WithEcrAuth => &credentials::WITH_ECR_AUTH,
         Function::WithDockerConfig => &credentials::WITH_DOCKER_CONFIG,
         Function::Registries => &rendering::REGISTRIES,
         Function::Secret => &rendering::SECRET,
