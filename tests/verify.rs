@@ -358,6 +358,60 @@ fn without_the_private_ca_the_tls_reason_survives_the_http_fallback() {
     );
 }
 
+#[test]
+fn a_certificate_for_another_name_fails_naming_the_mismatch_despite_the_http_fallback() {
+    // The certificate names only 127.0.0.1 and is signed by the CA passed in caCertificates:
+    // reached as localhost, the one thing wrong is the name.
+    let registry = Registry::start_tls_for_ip_only();
+    let port = registry
+        .host_port()
+        .rsplit_once(':')
+        .expect("host:port")
+        .1
+        .to_owned();
+    let by_name = format!("localhost:{port}");
+    let mut m = Module::register();
+    let ca = ca_file(&m, &registry);
+    let state = with_registry(&mut m, &json!({}), &registry, registry.password());
+    let state = m.with_auth(&state, &by_name, registry.user(), registry.password());
+
+    let out = lines(m.ok(
+        "verify",
+        &state,
+        vec![
+            ("image", json!(format!("{}/any", registry.host_port()))),
+            ("caCertificates", json!(ca)),
+        ],
+    ));
+    assert_eq!(
+        out,
+        vec![format!("{}: ok (pull on any)", registry.host_port())]
+    );
+
+    let error = m.err(
+        "verify",
+        &state,
+        vec![
+            ("image", json!(format!("{by_name}/any"))),
+            ("caCertificates", json!(ca)),
+        ],
+    );
+    // localhost may be tried over plain HTTP; the TLS server answers that with 400, which
+    // must not hide why HTTPS failed.
+    assert!(
+        error.contains(&format!(
+            "{by_name}: TLS failed: the registry's certificate is not valid for this host name; the plain HTTP fallback then failed too: GET /v2/ answered 400"
+        )),
+        "{error}"
+    );
+    assert!(!error.contains(registry.password()), "{error}");
+    assert!(
+        registry.wait_log("TLS handshake error", Duration::from_secs(2)),
+        "the registry saw the client refuse its certificate: {}",
+        registry.log()
+    );
+}
+
 /// A token-mode registry and its issuer.
 fn token_registry() -> (TokenIssuer, Registry) {
     let issuer = TokenIssuer::start();
