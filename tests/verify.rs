@@ -358,6 +358,60 @@ fn without_the_private_ca_the_tls_reason_survives_the_http_fallback() {
     );
 }
 
+#[test]
+fn a_certificate_for_another_name_fails_naming_the_mismatch_despite_the_http_fallback() {
+    // The certificate names only 127.0.0.1 and is signed by the CA passed in caCertificates:
+    // reached as localhost, the one thing wrong is the name.
+    let registry = Registry::start_tls_for_ip_only();
+    let port = registry
+        .host_port()
+        .rsplit_once(':')
+        .expect("host:port")
+        .1
+        .to_owned();
+    let by_name = format!("localhost:{port}");
+    let mut m = Module::register();
+    let ca = ca_file(&m, &registry);
+    let state = with_registry(&mut m, &json!({}), &registry, registry.password());
+    let state = m.with_auth(&state, &by_name, registry.user(), registry.password());
+
+    let out = lines(m.ok(
+        "verify",
+        &state,
+        vec![
+            ("image", json!(format!("{}/any", registry.host_port()))),
+            ("caCertificates", json!(ca)),
+        ],
+    ));
+    assert_eq!(
+        out,
+        vec![format!("{}: ok (pull on any)", registry.host_port())]
+    );
+
+    let error = m.err(
+        "verify",
+        &state,
+        vec![
+            ("image", json!(format!("{by_name}/any"))),
+            ("caCertificates", json!(ca)),
+        ],
+    );
+    // localhost may be tried over plain HTTP; the TLS server answers that with 400, which
+    // must not hide why HTTPS failed.
+    assert!(
+        error.contains(&format!(
+            "{by_name}: TLS failed: the registry's certificate is not valid for this host name; the plain HTTP fallback then failed too: GET /v2/ answered 400"
+        )),
+        "{error}"
+    );
+    assert!(!error.contains(registry.password()), "{error}");
+    assert!(
+        registry.wait_log("TLS handshake error", Duration::from_secs(2)),
+        "the registry saw the client refuse its certificate: {}",
+        registry.log()
+    );
+}
+
 /// A token-mode registry and its issuer.
 fn token_registry() -> (TokenIssuer, Registry) {
     let issuer = TokenIssuer::start();
@@ -832,5 +886,173 @@ fn a_registry_that_asks_for_no_credentials_is_not_reported_as_checking_them() {
         vec![format!(
             "{key}: ok (the registry asks for no credentials, so they were not checked)"
         )]
+    );
+}
+
+/// What the CONNECT proxy saw in clear: the request line of every connection and every byte
+/// it carried, both ways.
+#[derive(Default)]
+struct ProxyRecord {
+    request_lines: Vec<String>,
+    carried: Vec<u8>,
+}
+
+/// Copies `from` to `to` until either side ends, keeping a copy of every byte in `record`.
+fn tunnel_one_way(
+    mut from: std::net::TcpStream,
+    mut to: std::net::TcpStream,
+    record: &std::sync::Mutex<ProxyRecord>,
+) {
+    use std::io::{Read, Write};
+    let mut buffer = [0u8; 16 * 1024];
+    while let Ok(read) = from.read(&mut buffer) {
+        if read == 0 {
+            break;
+        }
+        record
+            .lock()
+            .expect("record")
+            .carried
+            .extend_from_slice(&buffer[..read]);
+        if to.write_all(&buffer[..read]).is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown(std::net::Shutdown::Write);
+}
+
+/// An HTTP CONNECT proxy on 127.0.0.1 that tunnels only to `target` (other targets get 403)
+/// and records what it sees. It accepts connections for 30 seconds; every socket has a
+/// 10-second read time-out, so it stops by itself.
+fn connect_proxy(target: String) -> (u16, std::sync::Arc<std::sync::Mutex<ProxyRecord>>) {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::sync::{Arc, Mutex};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let port = listener.local_addr().expect("address").port();
+    let record = Arc::new(Mutex::new(ProxyRecord::default()));
+    let shared = Arc::clone(&record);
+    std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            let Ok((mut client, _)) = listener.accept() else {
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            };
+            let (record, target) = (Arc::clone(&shared), target.clone());
+            std::thread::spawn(move || {
+                let timeout = Some(Duration::from_secs(10));
+                let _ = client.set_nonblocking(false);
+                let _ = client.set_read_timeout(timeout);
+                // The request head, byte by byte so that no tunnelled byte is taken with it.
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+                    match client.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let request_line = head.lines().next().unwrap_or("").to_owned();
+                {
+                    let mut record = record.lock().expect("record");
+                    record.request_lines.push(request_line.clone());
+                    record.carried.extend_from_slice(head.as_bytes());
+                }
+                if request_line != format!("CONNECT {target} HTTP/1.1") {
+                    let _ = client.write_all(
+                        b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    );
+                    return;
+                }
+                let Ok(upstream) = TcpStream::connect(&target) else {
+                    let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n");
+                    return;
+                };
+                let _ = upstream.set_read_timeout(timeout);
+                if client
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .is_err()
+                {
+                    return;
+                }
+                let (Ok(client_out), Ok(upstream_in)) = (client.try_clone(), upstream.try_clone())
+                else {
+                    return;
+                };
+                let back = Arc::clone(&record);
+                let answers =
+                    std::thread::spawn(move || tunnel_one_way(upstream_in, client_out, &back));
+                tunnel_one_way(client, upstream, &record);
+                let _ = answers.join();
+            });
+        }
+    });
+    (port, record)
+}
+
+#[test]
+fn an_https_registry_is_reached_through_https_proxy_with_connect() {
+    let registry = Registry::start(true);
+    let (proxy, record) = connect_proxy(registry.host_port().to_owned());
+    let mut m = Module::register();
+    let ca = ca_file(&m, &registry);
+    let state = with_registry(&mut m, &json!({}), &registry, registry.password());
+    let call = Call {
+        parent_name: "RegistryConfig".to_owned(),
+        name: "verify".to_owned(),
+        parent: state,
+        input_args: vec![
+            ("image".to_owned(), json!("")),
+            ("push".to_owned(), json!(false)),
+            ("plainHttp".to_owned(), json!(false)),
+            ("caCertificates".to_owned(), json!(ca)),
+        ],
+    };
+    let proxy_url = format!("http://127.0.0.1:{proxy}");
+    // Nothing in the environment exempts 127.0.0.1 (the double clears it), so the proxy
+    // variable applies to it like to any host.
+    let outcome = m.engine.run_with_env(
+        test_support::module::binary(),
+        &call,
+        &[("HTTPS_PROXY", proxy_url.as_str())],
+    );
+    assert_eq!(outcome.rejected_requests, 0);
+    m.assert_no_leak(&outcome);
+    assert_eq!(
+        outcome.return_value,
+        Some(json!([format!("{}: ok", registry.host_port())])),
+        "{}",
+        outcome.stderr
+    );
+
+    let record = record.lock().expect("record");
+    assert!(!record.request_lines.is_empty(), "the proxy was used");
+    for line in &record.request_lines {
+        assert_eq!(line, &format!("CONNECT {} HTTP/1.1", registry.host_port()));
+    }
+    // The tunnel carried a TLS handshake (a record of type 22 right after the CONNECT head)
+    // and, since verify passed, the authenticated request inside it.
+    let tunnelled = record
+        .carried
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .map(|end| &record.carried[end + 4..]);
+    assert_eq!(tunnelled.and_then(|bytes| bytes.first()), Some(&0x16));
+    let clear = test_support::leak::Scanner::new([
+        registry.password(),
+        format!("{}:{}", registry.user(), registry.password()).as_str(),
+    ]);
+    assert!(
+        clear.find(&record.carried).is_none(),
+        "the credentials crossed the proxy in clear"
+    );
+    assert!(
+        registry.wait_log("authorized request", Duration::from_secs(2))
+            || registry.wait_log(registry.user(), Duration::from_secs(2)),
+        "the registry saw an authenticated request: {}",
+        registry.log()
     );
 }

@@ -110,6 +110,12 @@ impl Registry {
         Self::start_with(tls, None, TEST_USER, TEST_PASSWORD)
     }
 
+    /// Starts a TLS registry like [`Registry::start`] whose certificate names only the IP
+    /// `127.0.0.1`, so that reaching it as `localhost` meets a certificate for another name.
+    pub fn start_tls_for_ip_only() -> Registry {
+        Self::start_named(true, None, TEST_USER, TEST_PASSWORD, IP_ONLY)
+    }
+
     /// Starts a plain-HTTP registry with htpasswd auth for `user`/`password` (e.g. `AWS` and
     /// the password of a minted ECR token).
     pub fn start_login(user: &str, password: &str) -> Registry {
@@ -122,8 +128,20 @@ impl Registry {
         Self::start_with(tls, Some(issuer), TEST_USER, TEST_PASSWORD)
     }
 
-    /// Starts a registry with htpasswd auth, or token auth with `issuer`.
+    /// Starts a registry with htpasswd auth, or token auth with `issuer`; a TLS one has a
+    /// certificate for both loopback names.
     fn start_with(tls: bool, issuer: Option<&TokenIssuer>, user: &str, password: &str) -> Registry {
+        Self::start_named(tls, issuer, user, password, BOTH_LOOPBACK_NAMES)
+    }
+
+    /// [`Registry::start_with`] with the certificate's `subject_alt_names` (openssl syntax).
+    fn start_named(
+        tls: bool,
+        issuer: Option<&TokenIssuer>,
+        user: &str,
+        password: &str,
+        subject_alt_names: &str,
+    ) -> Registry {
         let registry_bin = tool("docker-registry");
         let dir = tempfile::Builder::new()
             .prefix("registry-config-e2e-")
@@ -155,7 +173,7 @@ impl Registry {
             }
         };
 
-        let ca_cert = tls.then(|| make_certs(w));
+        let ca_cert = tls.then(|| make_certs(w, subject_alt_names));
 
         let mut last_log = String::new();
         for _ in 0..START_ATTEMPTS {
@@ -351,9 +369,15 @@ fn registry_config(w: &Path, host_port: &str, tls: bool, auth_block: &str) -> St
     )
 }
 
-/// Makes a throwaway CA and a server cert for IP:127.0.0.1 / DNS:localhost with
-/// the openssl CLI; returns the CA path (`w/ca/ca.crt`, alone in its dir).
-fn make_certs(w: &Path) -> PathBuf {
+/// The names of the usual server certificate: both ways of reaching the registry.
+const BOTH_LOOPBACK_NAMES: &str = "IP:127.0.0.1,DNS:localhost";
+/// The names of a server certificate that does not cover `localhost`.
+const IP_ONLY: &str = "IP:127.0.0.1";
+
+/// Makes a throwaway CA and a server cert for `subject_alt_names` (e.g.
+/// [`BOTH_LOOPBACK_NAMES`]) with the openssl CLI; returns the CA path (`w/ca/ca.crt`, alone
+/// in its dir).
+fn make_certs(w: &Path, subject_alt_names: &str) -> PathBuf {
     let openssl = tool("openssl");
     let certs = w.join("certs");
     let ca_dir = w.join("ca");
@@ -385,7 +409,7 @@ fn make_certs(w: &Path) -> PathBuf {
                 "rsa:2048",
                 "-nodes",
                 "-subj",
-                "/CN=localhost",
+                "/CN=registry-config e2e server",
             ])
             .arg("-keyout")
             .arg(&server_key)
@@ -396,10 +420,12 @@ fn make_certs(w: &Path) -> PathBuf {
     let ext = certs.join("ext.cnf");
     fs::write(
         &ext,
-        "subjectAltName=IP:127.0.0.1,DNS:localhost\n\
-         basicConstraints=CA:FALSE\n\
-         keyUsage=critical,digitalSignature,keyEncipherment\n\
-         extendedKeyUsage=serverAuth\n",
+        format!(
+            "subjectAltName={subject_alt_names}\n\
+             basicConstraints=CA:FALSE\n\
+             keyUsage=critical,digitalSignature,keyEncipherment\n\
+             extendedKeyUsage=serverAuth\n"
+        ),
     )
     .expect("write ext.cnf");
     run_setup(
