@@ -226,10 +226,91 @@ fn store_places(text: &str) -> Vec<(&'static str, String)> {
             ),
         ),
         (
+            "container workdir",
+            format!("query{{container{{withWorkdir(path:{text}){{id}}}}}}"),
+        ),
+        (
+            "container exec argument",
+            format!("query{{container{{withExec(args:[\"sh\",{text}]){{id}}}}}}"),
+        ),
+        (
+            "container entrypoint",
+            format!("query{{container{{withEntrypoint(args:[{text}]){{id}}}}}}"),
+        ),
+        (
+            "container default argument",
+            format!("query{{container{{withDefaultArgs(args:[\"-v\",{text}]){{id}}}}}}"),
+        ),
+        (
+            "container cache path",
+            format!("query{{container{{withMountedCache(path:{text},cache:{{cache}}){{id}}}}}}"),
+        ),
+        (
+            "container directory mount path",
+            format!(
+                "query{{container{{withMountedDirectory(path:{text},source:{{directory}}){{id}}}}}}"
+            ),
+        ),
+        (
+            "container copied file path",
+            format!("query{{container{{withFile(path:{text},source:{{file}}){{id}}}}}}"),
+        ),
+        (
+            "container copied file owner",
+            format!(
+                "query{{container{{withFile(path:\"/f\",source:{{file}},owner:{text}){{id}}}}}}"
+            ),
+        ),
+        (
+            "File contents (Query.file)",
+            format!("query{{file(name:\"config.json\",contents:{text}){{id}}}}"),
+        ),
+        (
+            "File name (Query.file)",
+            format!("query{{file(name:{text},contents:\"{{}}\"){{id}}}}"),
+        ),
+        (
             "secret name",
             format!("query{{setSecret(name:{text},plaintext:\"x\"){{id}}}}"),
         ),
     ]
+}
+
+/// A fresh double holding the inputs [`store_places`] refer to: a seeded secret, a cache
+/// volume, a seeded file and a directory, none of them a place; returns it and `query` with
+/// their IDs filled in.
+fn double_with_inputs(query: &str) -> (EngineDouble, String) {
+    let engine = EngineDouble::start();
+    let secret = engine.seed_secret("a seeded secret");
+    let file = engine.seed_file("a seeded file");
+    let cache = common::data(&engine, "query{cacheVolume(key:\"k\"){id}}")["cacheVolume"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let directory = context_directory(&engine, "src/lib.rs");
+    let query = query
+        .replace("{secret}", &lit(&secret))
+        .replace("{file}", &lit(&file))
+        .replace("{cache}", &lit(&cache))
+        .replace("{directory}", &lit(&directory));
+    (engine, query)
+}
+
+/// The ID of the context `Directory` of a module source the test seeded with one file at
+/// `path`.
+fn context_directory(engine: &EngineDouble, path: &str) -> String {
+    let source = engine.seed_module_source(".", [path.to_owned()]);
+    let data = common::data(
+        engine,
+        &format!(
+            "query{{node(id:{}){{... on ModuleSource{{contextDirectory{{id}}}}}}}}",
+            lit(&source)
+        ),
+    );
+    data["node"]["contextDirectory"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// Asserts `leaks` is one leak of `secret` in `place` revealed by `decodings`.
@@ -271,14 +352,9 @@ fn every_form_is_reported_in_every_container_and_secret_the_double_holds() {
         let scanner = Scanner::new([secret]);
         for form in forms(secret) {
             for (place, query) in store_places(&form.1) {
-                let engine = EngineDouble::start();
-                let seeded = engine.seed_secret("a seeded secret");
-                common::data(&engine, &query.replace("{secret}", &lit(&seeded)));
-                let place = if place.starts_with("container") {
-                    "container"
-                } else {
-                    "secret"
-                };
+                let (engine, query) = double_with_inputs(&query);
+                common::data(&engine, &query);
+                let place = place.split(' ').next().unwrap();
                 assert_reported(&store_leaks(&engine, &scanner), place, secret, &form);
             }
             // A secret's URI (`secret(uri: "env:…")`).
@@ -294,6 +370,131 @@ fn every_form_is_reported_in_every_container_and_secret_the_double_holds() {
             assert_reported(&store_leaks(&engine, &scanner), "secret", secret, &form);
         }
     }
+}
+
+/// A representative set of forms: raw, escaped twice, percent-encoded, base64 in base64 and
+/// URL-safe unpadded base64 at an odd alignment.
+fn some_forms(secret: &str) -> Vec<Form> {
+    let keep = [
+        "raw",
+        "a GraphQL string in a JSON body",
+        "percent-encoded",
+        "base64 of a document holding base64 (.dockerconfigjson)",
+        "URL-safe unpadded base64 at alignment 0",
+    ];
+    let kept: Vec<Form> = forms(secret)
+        .into_iter()
+        .filter(|(name, _, _)| keep.contains(&name.as_str()))
+        .collect();
+    assert_eq!(kept.len(), keep.len());
+    kept
+}
+
+/// The places of a leak, without the object IDs.
+fn places(leaks: &[Leak]) -> Vec<&str> {
+    let mut places: Vec<&str> = leaks
+        .iter()
+        .map(|leak| leak.place.split(' ').next().unwrap())
+        .collect();
+    places.sort_unstable();
+    places
+}
+
+#[test]
+fn a_file_a_request_created_is_reported_wherever_it_went() {
+    for secret in PLANTED {
+        let scanner = Scanner::new([secret]);
+        for form in some_forms(secret) {
+            let text = lit(&form.1);
+            // Query.file + withFile: the File and the container it was copied into.
+            let engine = EngineDouble::start();
+            common::data(
+                &engine,
+                &format!("query{{file(name:\"c\",contents:{text}){{id}}}}"),
+            );
+            let file = engine.files()[0].0.clone();
+            common::data(
+                &engine,
+                &format!(
+                    "query{{container{{withFile(path:\"/c\",source:{}){{id}}}}}}",
+                    lit(&file)
+                ),
+            );
+            let leaks = store_leaks(&engine, &scanner);
+            assert_eq!(
+                places(&leaks),
+                ["File", "container"],
+                "{}: {leaks:#?}",
+                form.0
+            );
+            for leak in &leaks {
+                assert_eq!(leak.finding.sentinel, secret);
+                assert_eq!(leak.finding.decodings, form.2, "{}", form.0);
+            }
+            // Container.file: the container and the File read from it (which records the
+            // container and the path).
+            let engine = EngineDouble::start();
+            common::data(
+                &engine,
+                &format!(
+                    "query{{container{{withExec(args:[{text}]){{file(path:\"/out\"){{id}}}}}}}}"
+                ),
+            );
+            let leaks = store_leaks(&engine, &scanner);
+            assert_eq!(
+                places(&leaks),
+                ["File", "container"],
+                "{}: {leaks:#?}",
+                form.0
+            );
+            let engine = EngineDouble::start();
+            common::data(
+                &engine,
+                &format!("query{{container{{file(path:{text}){{id}}}}}}"),
+            );
+            assert_reported(&store_leaks(&engine, &scanner), "File", secret, &form);
+        }
+    }
+}
+
+#[test]
+fn every_form_is_reported_in_a_directory_entry() {
+    for secret in PLANTED {
+        let scanner = Scanner::new([secret]);
+        for form in some_forms(secret) {
+            let engine = EngineDouble::start();
+            context_directory(&engine, &format!("src/{}", form.1));
+            assert_reported(&store_leaks(&engine, &scanner), "Directory", secret, &form);
+        }
+    }
+}
+
+#[test]
+fn a_file_the_test_seeded_is_an_input_wherever_it_went() {
+    let secret = sentinels::ESCAPES;
+    let scanner = Scanner::new([secret]);
+    let engine = EngineDouble::start();
+    // A CA bundle holding the secret, seeded by the test and copied into a container, which
+    // is then read back from it.
+    let bundle = engine.seed_file(&format!("-----BEGIN CERTIFICATE-----\n{secret}\n"));
+    common::data(
+        &engine,
+        &format!(
+            "query{{container{{withFile(path:\"/ca.pem\",source:{}){{file(path:\"/ca.pem\"){{id}}}}}}}}",
+            lit(&bundle)
+        ),
+    );
+    assert_eq!(engine.files().len(), 2);
+    assert_eq!(store_leaks(&engine, &scanner), []);
+    // The same contents from a request are a leak.
+    common::data(
+        &engine,
+        &format!(
+            "query{{file(name:\"ca.pem\",contents:{}){{id}}}}",
+            lit(secret)
+        ),
+    );
+    assert_eq!(places(&store_leaks(&engine, &scanner)), ["File"]);
 }
 
 #[test]

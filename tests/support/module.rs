@@ -2,12 +2,13 @@
 //! a leak scan of everything each call exchanged.
 
 use std::cell::OnceCell;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use engine_double::{
-    ContainerRecord, EngineDouble, Exchange, NewFileRecord, Outcome, SecretMountRecord,
-    SecretRecord,
+    CacheMountRecord, ContainerRecord, CopiedFileRecord, DirectoryRecord, EngineDouble, Exchange,
+    ExecRecord, FileRecord, NewFileRecord, Outcome, SecretMountRecord, SecretRecord,
 };
 use serde_json::{json, Value};
 
@@ -272,11 +273,17 @@ pub fn session_leaks(engine: &EngineDouble, scanner: &Scanner) -> Vec<Leak> {
     places.leaks
 }
 
-/// Every leak in what the double holds: every container (its image address, env names and
-/// values, secret variable names, mount paths and owners, and the paths, contents and owners
-/// of files written with `withNewFile`, each raw, then the record's `Debug` text for any other
-/// field) and every secret's name and URI. Secret plaintexts
-/// are not scanned: they are the test's inputs and the configs stored with `setSecret`.
+/// Every leak in what the double holds, each text field raw: every container (image address,
+/// env names and values, secret variable names, mount paths and owners, `withNewFile` paths,
+/// contents and owners, cache paths and keys, mounted directories and their entries, workdir,
+/// each exec's arguments, workdir and env, `withFile` paths, owners and sources, entrypoint and
+/// default args), every `File` (the name and contents of one made with `Query.file`, the path
+/// and container of one read with `Container.file`), every `Directory`'s entries, and every
+/// secret's name and URI. The test's inputs are not places: secret plaintexts (seeded, or the
+/// configs stored with `setSecret`) and the contents of files the test seeded
+/// (`EngineDouble::seed_file`); the double records the origin in the file itself
+/// ([`FileRecord::Seeded`] vs [`FileRecord::Created`]), so a seeded file copied into a
+/// container stays an input and a module's `Query.file` stays a place.
 pub fn store_leaks(engine: &EngineDouble, scanner: &Scanner) -> Vec<Leak> {
     let mut places = Places::new(scanner);
     places.store(engine);
@@ -386,53 +393,137 @@ impl<'a> Places<'a> {
         }
     }
 
-    /// Every container and every secret's name and URI (see [`store_leaks`]).
+    /// Every container, file, directory and secret the double holds (see [`store_leaks`]).
     fn store(&mut self, engine: &EngineDouble) {
         for (id, container) in engine.containers() {
-            let place = format!("container {id}");
-            // The named fields raw, then the whole record's Debug text for any other field
-            // (the scan undoes Debug escapes).
-            let sweep = format!("{container:?}");
-            let ContainerRecord {
-                from,
-                mounts,
-                env,
-                secret_env,
-                files,
-                ..
-            } = container;
-            if let Some(from) = &from {
-                self.text(&place, from.as_bytes());
-            }
-            for (path, mount) in &mounts {
-                // The secret ID, mode and flags are the engine's, never the module's text.
-                let SecretMountRecord { owner, .. } = mount;
-                self.text(&place, path.as_bytes());
-                self.text(&place, owner.as_bytes());
-            }
-            for (name, value) in &env {
-                self.text(&place, name.as_bytes());
-                self.text(&place, value.as_bytes());
-            }
-            // Values are Secret IDs the engine made.
-            for name in secret_env.keys() {
-                self.text(&place, name.as_bytes());
-            }
-            for (path, file) in &files {
-                let NewFileRecord {
-                    contents, owner, ..
-                } = file;
-                self.text(&place, path.as_bytes());
-                self.text(&place, contents.as_bytes());
-                self.text(&place, owner.as_bytes());
-            }
-            self.text(&place, sweep.as_bytes());
+            self.container(&format!("container {id}"), &container);
+        }
+        for (id, file) in engine.files() {
+            self.file(&format!("File {id}"), &file);
+        }
+        for (id, directory) in engine.directories() {
+            self.directory(&format!("Directory {id}"), &directory);
         }
         for (id, secret) in engine.secrets() {
             // The plaintext is the test's input or the config stored with setSecret.
             let SecretRecord { name, uri, .. } = secret;
             self.text(&format!("secret {id} name"), name.as_bytes());
             self.text(&format!("secret {id} URI"), uri.as_bytes());
+        }
+    }
+
+    /// Every field of a container that holds text, raw. The records are taken apart without
+    /// `..` where they can grow, so a field added to the double must be added here.
+    fn container(&mut self, place: &str, container: &ContainerRecord) {
+        let ContainerRecord {
+            from,
+            mounts,
+            env,
+            secret_env,
+            files,
+            caches,
+            directories,
+            workdir,
+            execs,
+            copied_files,
+            entrypoint,
+            default_args,
+        } = container;
+        self.texts(place, from);
+        for (path, mount) in mounts {
+            // The secret ID, mode and flags are the engine's, never the module's text.
+            let SecretMountRecord { owner, .. } = mount;
+            self.texts(place, [path, owner]);
+        }
+        self.env(place, env);
+        // Values are Secret IDs the engine made.
+        self.texts(place, secret_env.keys());
+        for (path, file) in files {
+            let NewFileRecord {
+                contents,
+                owner,
+                permissions: _,
+                inherit_owner: _,
+                expand: _,
+            } = file;
+            self.texts(place, [path, contents, owner]);
+        }
+        self.caches(place, caches);
+        self.directories(place, directories);
+        self.texts(place, workdir);
+        for exec in execs {
+            let ExecRecord {
+                args,
+                workdir,
+                env,
+                caches,
+                directories,
+            } = exec;
+            self.texts(place, args);
+            self.texts(place, workdir);
+            self.env(place, env);
+            self.caches(place, caches);
+            self.directories(place, directories);
+        }
+        for (path, copied) in copied_files {
+            let CopiedFileRecord {
+                source,
+                owner,
+                permissions: _,
+            } = copied;
+            self.texts(place, [path, owner]);
+            self.file(place, source);
+        }
+        self.texts(place, entrypoint.iter().chain(default_args));
+    }
+
+    /// A file's text: the name and contents of one a request created with `Query.file`, the
+    /// path and container of one read with `Container.file`. A file the test seeded
+    /// (`EngineDouble::seed_file`, e.g. a CA bundle) is an input, like a seeded secret.
+    fn file(&mut self, place: &str, file: &FileRecord) {
+        match file {
+            FileRecord::Seeded { .. } => {}
+            FileRecord::Created { name, contents } => self.texts(place, [name, contents]),
+            FileRecord::FromContainer { container, path } => {
+                self.texts(place, [path]);
+                self.container(place, container);
+            }
+        }
+    }
+
+    /// A directory's entries (file paths).
+    fn directory(&mut self, place: &str, directory: &DirectoryRecord) {
+        let DirectoryRecord { files } = directory;
+        self.texts(place, files);
+    }
+
+    /// Mounted directories: mount paths and entries.
+    fn directories(&mut self, place: &str, directories: &BTreeMap<String, DirectoryRecord>) {
+        for (path, directory) in directories {
+            self.texts(place, [path]);
+            self.directory(place, directory);
+        }
+    }
+
+    /// Cache mounts: paths, volume keys and sharing modes.
+    fn caches(&mut self, place: &str, caches: &BTreeMap<String, CacheMountRecord>) {
+        for (path, cache) in caches {
+            let CacheMountRecord { key, sharing } = cache;
+            self.texts(place, [path, key, sharing]);
+        }
+    }
+
+    /// Environment variables: names and values.
+    fn env(&mut self, place: &str, env: &BTreeMap<String, String>) {
+        for (name, value) in env {
+            self.texts(place, [name, value]);
+        }
+    }
+
+    /// Scans each of `texts`.
+    fn texts<'t>(&mut self, place: &str, texts: impl IntoIterator<Item = &'t String>) {
+        for text in texts {
+            self.text(place, text.as_bytes());
         }
     }
 }

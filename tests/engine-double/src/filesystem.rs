@@ -68,12 +68,21 @@ fn clean_relative(path: &str) -> String {
         .join("/")
 }
 
-/// A `File` and where its content comes from.
+/// A `File` and where its content comes from. The origin travels with the record (a file
+/// copied into a container with `withFile` keeps it), so a leak scan can tell the test's
+/// inputs from files a module made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileRecord {
-    /// Created by the test with these contents (`EngineDouble::seed_file`).
+    /// Created by the test with these contents (`EngineDouble::seed_file`): an input.
     Seeded {
         /// The file's contents.
+        contents: String,
+    },
+    /// Created by a request with `Query.file(name, contents)`.
+    Created {
+        /// `name`.
+        name: String,
+        /// `contents`.
         contents: String,
     },
     /// `Container.file(path)`: the file at `path` in `container` after its execs ran.

@@ -219,6 +219,17 @@ impl EngineDouble {
         lock(&self.shared.store).containers()
     }
 
+    /// Every File the double holds (seeded by the test, from `Query.file`, from
+    /// `Container.file`), by canonical ID, in creation order.
+    pub fn files(&self) -> Vec<(String, FileRecord)> {
+        lock(&self.shared.store).files()
+    }
+
+    /// Every Directory the double holds, by canonical ID, in creation order.
+    pub fn directories(&self) -> Vec<(String, DirectoryRecord)> {
+        lock(&self.shared.store).directories()
+    }
+
     /// `setSecret` names whose plaintext was overwritten with different content, in order.
     pub fn secret_swaps(&self) -> Vec<String> {
         lock(&self.shared.store).swaps()

@@ -402,6 +402,28 @@ impl Store {
             .collect()
     }
 
+    /// Every `File` held, by canonical ID, in creation order.
+    pub(crate) fn files(&self) -> Vec<(String, FileRecord)> {
+        self.entries
+            .iter()
+            .filter_map(|entry| match &entry.object {
+                Object::File(f) => Some((entry.id.clone(), f.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Every `Directory` held, by canonical ID, in creation order.
+    pub(crate) fn directories(&self) -> Vec<(String, DirectoryRecord)> {
+        self.entries
+            .iter()
+            .filter_map(|entry| match &entry.object {
+                Object::Directory(d) => Some((entry.id.clone(), d.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The container behind any ID (canonical or alias).
     pub(crate) fn container(&self, id: &str) -> Option<ContainerRecord> {
         match self.object(self.lookup(id).ok()?) {
@@ -533,7 +555,8 @@ impl Store {
                 filesystem::resolve_directory(self, directory, field, args)
             }
             Object::File(file) => match (field, file) {
-                ("contents", FileRecord::Seeded { contents }) => {
+                ("contents", FileRecord::Seeded { contents })
+                | ("contents", FileRecord::Created { contents, .. }) => {
                     if args.opt_int("offsetLines")?.is_some()
                         || args.opt_int("limitLines")?.is_some()
                     {
@@ -604,9 +627,10 @@ impl Store {
                 Ok(Resolved::Object(self.insert(container)))
             }
             "file" => {
-                args.str("name")?;
-                let contents = args.str("contents")?;
-                let file = Object::File(FileRecord::Seeded { contents });
+                let file = Object::File(FileRecord::Created {
+                    name: args.str("name")?,
+                    contents: args.str("contents")?,
+                });
                 Ok(Resolved::Object(self.insert(file)))
             }
             "typeDef" | "function" | "module" => typedefs::resolve_query(self, field, args),

@@ -638,6 +638,36 @@ fn a_file_read_from_a_container_keeps_its_origin_when_copied() {
 }
 
 #[test]
+fn files_record_whether_the_test_seeded_them_or_a_request_created_them() {
+    use engine_double::FileRecord;
+    let engine = EngineDouble::start();
+    let seeded = engine.seed_file("input");
+    let answer = data(
+        &engine,
+        &format!(
+            r#"{{made:file(name:"c.json",contents:"made"){{contents}} read:node(id:{}){{... on File{{contents}}}}}}"#,
+            lit(&seeded)
+        ),
+    );
+    assert_eq!(answer["made"]["contents"], "made");
+    assert_eq!(answer["read"]["contents"], "input");
+    let files: Vec<FileRecord> = engine.files().into_iter().map(|(_, f)| f).collect();
+    assert_eq!(
+        files,
+        [
+            FileRecord::Seeded {
+                contents: "input".into()
+            },
+            FileRecord::Created {
+                name: "c.json".into(),
+                contents: "made".into()
+            },
+        ]
+    );
+    assert_eq!(engine.files()[0].0, seeded);
+}
+
+#[test]
 fn a_module_source_hands_over_its_context_and_directories_filter() {
     let engine = EngineDouble::start();
     let files = [
@@ -664,4 +694,10 @@ fn a_module_source_hands_over_its_context_and_directories_filter() {
         json!(["Cargo.toml", "src/", "targets/"])
     );
     assert_eq!(context["src"], json!(["a.rs"]));
+    let held: Vec<usize> = engine
+        .directories()
+        .iter()
+        .map(|(_, directory)| directory.files.len())
+        .collect();
+    assert_eq!(held, [5, 3], "the context and what withoutDirectory kept");
 }
