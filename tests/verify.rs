@@ -5,7 +5,6 @@
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use engine_double::Call;
 use serde_json::{json, Value};
 use test_support::clients::{self, ClientResult};
 use test_support::module::Module;
@@ -843,24 +842,14 @@ fn the_proxy_variables_of_the_environment_are_followed() {
     let proxy = scripted_registry(proxy_for_port_1);
     let mut m = Module::register();
     let state = m.with_auth(&json!({}), "127.0.0.1:1", "me", "proxy-sentinel");
-    let call = Call {
-        parent_name: "RegistryConfig".to_owned(),
-        name: "verify".to_owned(),
-        parent: state,
-        input_args: vec![
-            ("image".to_owned(), json!("")),
-            ("push".to_owned(), json!(false)),
-            ("plainHttp".to_owned(), json!(false)),
-        ],
-    };
     let proxy_url = format!("http://127.0.0.1:{proxy}");
-    let outcome = m.engine.run_with_env(
-        test_support::module::binary(),
-        &call,
+    let outcome = m.call_with_env(
+        "RegistryConfig",
+        "verify",
+        state,
+        vec![],
         &[("HTTP_PROXY", proxy_url.as_str())],
     );
-    assert_eq!(outcome.rejected_requests, 0);
-    m.assert_no_leak(&outcome);
     assert_eq!(
         outcome.return_value,
         Some(json!(["127.0.0.1:1: ok"])),
@@ -1000,27 +989,16 @@ fn an_https_registry_is_reached_through_https_proxy_with_connect() {
     let mut m = Module::register();
     let ca = ca_file(&m, &registry);
     let state = with_registry(&mut m, &json!({}), &registry, registry.password());
-    let call = Call {
-        parent_name: "RegistryConfig".to_owned(),
-        name: "verify".to_owned(),
-        parent: state,
-        input_args: vec![
-            ("image".to_owned(), json!("")),
-            ("push".to_owned(), json!(false)),
-            ("plainHttp".to_owned(), json!(false)),
-            ("caCertificates".to_owned(), json!(ca)),
-        ],
-    };
     let proxy_url = format!("http://127.0.0.1:{proxy}");
     // Nothing in the environment exempts 127.0.0.1 (the double clears it), so the proxy
     // variable applies to it like to any host.
-    let outcome = m.engine.run_with_env(
-        test_support::module::binary(),
-        &call,
+    let outcome = m.call_with_env(
+        "RegistryConfig",
+        "verify",
+        state,
+        vec![("caCertificates", json!(ca))],
         &[("HTTPS_PROXY", proxy_url.as_str())],
     );
-    assert_eq!(outcome.rejected_requests, 0);
-    m.assert_no_leak(&outcome);
     assert_eq!(
         outcome.return_value,
         Some(json!([format!("{}: ok", registry.host_port())])),

@@ -114,9 +114,22 @@ impl Module {
         parent: Value,
         args: Vec<(&str, Value)>,
     ) -> Outcome {
-        let outcome = self
-            .engine
-            .invoke(binary(), &self.id, object, function, parent, args);
+        self.call_with_env(object, function, parent, args, &[])
+    }
+
+    /// Like [`Module::call`], with `env` added to the module process's environment (the proxy
+    /// variables a container may set, say).
+    pub fn call_with_env(
+        &self,
+        object: &str,
+        function: &str,
+        parent: Value,
+        args: Vec<(&str, Value)>,
+        env: &[(&str, &str)],
+    ) -> Outcome {
+        let outcome =
+            self.engine
+                .invoke_with_env(binary(), &self.id, object, function, parent, args, env);
         assert_eq!(
             outcome.rejected_requests, 0,
             "schema-invalid request: {:#?}",
