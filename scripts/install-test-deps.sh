@@ -73,33 +73,32 @@ done
 command -v docker >/dev/null 2>&1 || die "docker CLI still missing after install"
 command -v kubectl >/dev/null 2>&1 || die "kubectl still missing after install"
 
-# --- oras-py venv -----------------------------------------------------------
-oras_ok() {
-  [ -x "$venv/bin/python" ] &&
-    [ "$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("oras"))' 2>/dev/null)" = "$oras_version" ]
+# --- pinned PyPI clients, one venv each ----------------------------------------
+# venv_version VENV DIST: the installed version of distribution DIST in VENV, or nothing.
+venv_version() {
+  "$1/bin/python" -c "import importlib.metadata as m; print(m.version('$2'))" 2>/dev/null || true
 }
-if ! oras_ok; then
-  python=$(command -v python3 || true)
-  [ -n "$python" ] || die "python3 missing (needed for the oras-py venv)"
-  echo "install-test-deps: creating venv $venv with oras==$oras_version" >&2
-  "$python" -m venv "$venv"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check "oras==$oras_version"
-fi
-oras_ok || die "oras==$oras_version not importable from $venv"
 
-# --- moto venv (the AWS implementation of the ECR tests) ---------------------
-moto_ok() {
-  [ -x "$moto_venv/bin/moto_server" ] &&
-    [ "$("$moto_venv/bin/python" -c 'import importlib.metadata as m; print(m.version("moto"))' 2>/dev/null)" = "$moto_version" ]
+# pinned_venv VENV DIST VERSION REQUIREMENT: VENV holds DIST==VERSION (installed from REQUIREMENT
+# when it does not yet), else the script fails.
+pinned_venv() {
+  local venv=$1 dist=$2 version=$3 requirement=$4
+  if [ "$(venv_version "$venv" "$dist")" != "$version" ]; then
+    local python
+    python=$(command -v python3 || true)
+    [ -n "$python" ] || die "python3 missing (needed for the $dist venv)"
+    echo "install-test-deps: creating venv $venv with $requirement" >&2
+    "$python" -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "$requirement"
+  fi
+  [ "$(venv_version "$venv" "$dist")" = "$version" ] || die "$requirement not importable from $venv"
 }
-if ! moto_ok; then
-  python=$(command -v python3 || true)
-  [ -n "$python" ] || die "python3 missing (needed for the moto venv)"
-  echo "install-test-deps: creating venv $moto_venv with moto[server]==$moto_version" >&2
-  "$python" -m venv "$moto_venv"
-  "$moto_venv/bin/python" -m pip install -q --disable-pip-version-check "moto[server]==$moto_version"
-fi
-moto_ok || die "moto[server]==$moto_version not importable from $moto_venv"
+
+# oras-py, one of the real clients.
+pinned_venv "$venv" oras "$oras_version" "oras==$oras_version"
+# moto's server, the AWS implementation of the ECR tests.
+pinned_venv "$moto_venv" moto "$moto_version" "moto[server]==$moto_version"
+[ -x "$moto_venv/bin/moto_server" ] || die "moto_server missing from $moto_venv"
 
 # --- one line of versions ----------------------------------------------------
 registry_v=$(/usr/bin/docker-registry --version 2>&1 | awk '{print $3}')
@@ -108,7 +107,7 @@ skopeo_v=$(/usr/bin/skopeo --version | awk '{print $3}')
 openssl_v=$(/usr/bin/openssl version | awk '{print $2}')
 curl_v=$(/usr/bin/curl --version | awk 'NR==1 {print $2}')
 docker_v=$(docker --version | awk '{print $3}' | tr -d ,)
-oras_v=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("oras"))')
+oras_v=$(venv_version "$venv" oras)
 kubectl_v=$(kubectl version --client 2>/dev/null | awk '/Client Version/ {print $3}')
-moto_v=$("$moto_venv/bin/python" -c 'import importlib.metadata as m; print(m.version("moto"))')
+moto_v=$(venv_version "$moto_venv" moto)
 echo "test-deps: docker-registry $registry_v, htpasswd (apache2-utils) $htpasswd_v, skopeo $skopeo_v, openssl $openssl_v, curl $curl_v, docker CLI $docker_v, kubectl $kubectl_v, oras-py $oras_v ($venv), moto $moto_v ($moto_venv)"
